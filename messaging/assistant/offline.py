@@ -1,0 +1,599 @@
+"""The offline rules engine: a Reading from a patient's message with no model and no network.
+
+Used when Vertex AI is not configured or is down, so it must give the same structure as the
+Gemini engine and must never raise. Patterns are families per intent (Cantonese, written
+Chinese, English, common typos) with weights; the screen runs first so emergencies and
+opt-outs have one source of truth.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+
+from .reading import Reading
+from .screen import normalise, screen_normalised
+
+ENGINE = "offline"
+
+# Ties go to the earlier intent: changing an appointment beats making one, asking about the
+# queue beats joining it, and anything specific beats small talk.
+_PRIORITY = (
+    "privacy_request",
+    "reschedule_appointment",
+    "cancel_appointment",
+    "queue_status",
+    "join_queue",
+    "book_appointment",
+    "clinic_info",
+    "thanks",
+    "greeting",
+)
+
+_APPOINTMENT = r"(?:預約|約|appointment|appt|apt|ap+[a-z]{0,4}ment|booking|book|覆診|期|症)"
+
+_FAMILIES: dict[str, list[tuple[str, float]]] = {
+    "privacy_request": [
+        (r"個人資料|私隱|私穩|隱私|pdpo|personal (?:data|info)|privacy|data protection", 3),
+        (r"(?:我|my)\s*(?:嘅|既|啲|的|own)?\s*(?:個人)?(?:資料|紀錄|記錄|data|info|information|records?)", 2),
+        (r"(?:刪除|刪走|刪咗|delete|erase|remove|清除|銷毀).{0,12}(?:資料|紀錄|記錄|data|info|account|records?)", 3),
+        (r"what (?:data|information|info)|(?:資料|data).{0,6}(?:查閱|副本|copy|export|更正)|查閱(?:我)?(?:嘅)?資料", 3),
+        (
+            r"(?:攞返|攞|索取|要返|access).{0,6}(?:資料|病歷|醫療紀錄|記錄|data|records)|"
+            r"病歷(?:副本|copy)|medical records?",
+            3,
+        ),
+        (r"(?:更正|更改|改返|correct|update).{0,6}(?:我)?(?:嘅|啲)?(?:個人)?(?:資料|data|details)", 2.5),
+        (r"forget me|right to be forgotten|gdpr", 3),
+    ],
+    "reschedule_appointment": [
+        (r"改期|改日子|改日期|改時間|改約|改預約|改個?(?:book|booking|appointment|appt|時間|期|日)", 4),
+        (
+            r"轉期|延期|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
+            r"轉(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
+            3.5,
+        ),
+        (r"re-?sched|reshedule|rescedule|rebook|re-book|postpone|push (?:it |my \w+ )?back|move (?:my |the |it )", 4),
+        (
+            r"change (?:my |the |our )?(?:appointment|appt|booking|time|date|day|slot)|"
+            r"(?:another|different|other) (?:day|time|date|slot)",
+            3.5,
+        ),
+        (r"(?:換|轉|改).{0,4}(?:第二|另一|其他)(?:日|個時間|天|個)", 3.5),
+        (r"(?:唔|不)(?:嚟|來|去)得.{0,20}(?:改|轉|第二日|另一日|遲啲|下次|其他時間|第二個時間)", 3.5),
+        (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
+        (r"(?:cancel|取消).{0,25}(?:re-?book|book過|約過|再約|再book|改約)", 4.5),
+    ],
+    "cancel_appointment": [
+        (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
+        (
+            r"(?:唔|不|冇得)(?:嚟|來|去)(?:得|喇|啦|了)|嚟唔到|來唔到|去唔到|"
+            r"來不了|去不了|唔使(?:嚟|來)|唔(?:睇|約|book)(?:喇|啦|了)",
+            3,
+        ),
+        (
+            r"(?:can'?t|cannot|can not|won'?t be able to|unable to) (?:make it|come|attend|go)|"
+            r"not (?:coming|going to make)",
+            3,
+        ),
+        (r"(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+    ],
+    "queue_status": [
+        (r"(?:排|叫|輪|去|到)(?:到|咗)?(?:第)?幾(?:多)?號|幾多號(?:喇|啦|呀)?|而家(?:幾多|幾)號", 4),
+        (
+            r"幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
+            r"仲(?:要)?等幾(?:耐|久|多)|要等幾(?:耐|久)|等(?:咗)?幾耐",
+            4,
+        ),
+        (r"(?:前面|之前|前邊)(?:仲)?(?:有|剩)幾(?:多)?(?:個|位|人)|仲有幾(?:多)?(?:個|位|人)(?:先|未|到)", 4),
+        (r"(?:我|my)(?:個|張|嘅|的)?\s*(?:籌|號|飛|queue number|ticket)|我(?:係|攞咗|拎咗).{0,3}\d+號", 3),
+        (
+            r"queue status|check\s*(?:下|吓|the|my)?\s*(?:queue|籌)|"
+            r"(?:how many|how much) (?:people |more )?(?:ahead|before me|in front|left|waiting)",
+            4,
+        ),
+        (
+            r"when (?:is|will) (?:it )?(?:be )?my turn|my turn|"
+            r"how long (?:is|will|do|until|to)|waiting time|current number|now serving|"
+            r"which number",
+            4,
+        ),
+        (r"排隊情況|輪候(?:情況|時間)|等候時間|現在(?:叫)?到幾號", 4),
+    ],
+    "join_queue": [
+        (
+            r"(?:攞|拎|取|拿|要|抽|排)(?:個|一個|張)?(?:籌|號|飛)|排隊|排個隊|"
+            r"排(?:返)?(?:個)?位|幫我排|即日(?:睇|排)|walk[ -]?in",
+            3.5,
+        ),
+        (
+            r"join (?:the |a )?(?:queue|q|line|waiting list)|"
+            r"(?:get|take|grab) (?:a |my )?(?:queue )?(?:number|ticket|no\.?)|"
+            r"queue (?:for|number|me|up|ticket)|add me to (?:the )?queue",
+            3.5,
+        ),
+        (
+            r"而家(?:可以|可唔可以)?(?:過|嚟|來)(?:嚟|來)?睇|即刻(?:過嚟)?睇|現在(?:可以)?(?:過來)?看|come (?:in )?now|"
+            r"see (?:the )?doctor (?:now|today|right now)",
+            2.5,
+        ),
+        (r"\bqueue\b|\bq\b|籌", 2),
+    ],
+    "book_appointment": [
+        (
+            r"book|bk|預約|預訂|"
+            r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
+            r"想約|幫我約|可唔可以約|約咗",
+            3,
+        ),
+        (r"appointment|appt|apointment|ap+[a-z]{0,4}ment|schedule|reserve|reservation|make an? ", 3),
+        (
+            r"睇醫生|睇(?:[\u4e00-\u9fff]{1,3})?醫生|見醫生|睇(?:症|病|返)|看醫生|看病|睇dr|"
+            r"see (?:a |the |dr|doctor)|visit (?:the )?(?:doctor|clinic)",
+            2.5,
+        ),
+        (
+            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇得睇|slot|availab|得唔得閒|free time|any time ?slots?",
+            2.5,
+        ),
+        (
+            r"覆診|複診|follow[ -]?up|打(?:流感|新冠|疫|預防)?針|疫苗|"
+            r"vaccin|jab|flu shot|身體檢查|體檢|驗身|check ?up|"
+            r"health check",
+            2,
+        ),
+        (r"(?:我|i)(?:想|要|want|would like|'d like)(?: to)? (?:come|see)", 1.5),
+    ],
+    "clinic_info": [
+        (
+            r"幾點(?:鐘)?(?:開|閂|關|收|休息)|開(?:門|診|舖)|閂門|關門|收工|"
+            r"收幾點|營業|開放時間|辦公時間|應診時間|診症時間|幾點到幾點",
+            3,
+        ),
+        (
+            r"(?:opening|office|business|clinic|consultation|working) hours|are you open|"
+            r"(?:you|clinic) (?:open|close)|what time .{0,20}(?:open|close)|"
+            r"when .{0,15}(?:open|close)",
+            3,
+        ),
+        (
+            r"開(?:唔|不)開|有冇開|開嗎|開工|休息(?:日|幾耐)?|假期|公眾假期|"
+            r"public holiday|holiday|sunday|星期日開|禮拜日開",
+            2,
+        ),
+        (
+            r"喺邊|係邊|在哪|邊度|邊個地址|地址|點(?:樣)?(?:去|嚟|來|行)|地鐵|mtr|出口|泊車|parking|address|"
+            r"where (?:is|are|r)|location|located|directions|map|how (?:do i|to) get",
+            3,
+        ),
+        (r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|price|cost|fee|charge|how much", 3),
+        (
+            r"醫療(?:券|劵|卷)|醫療券|voucher|保險|insurance|insure|card|信用卡|credit|八達通|octopus|payme|"
+            r"fps|轉數快|alipay|支付寶|現金|cash|收唔收|accept|paying|payment|俾錢",
+            3,
+        ),
+        (
+            r"電話(?:號碼)?(?:係|幾多)|phone number|email|網站|website|有冇(?:女|兒科|中醫|牙|專科|骨科|皮膚科)?醫生|"
+            r"邊位醫生|邊個醫生|which doctors?|(?:醫生|dr\b.{0,10}).{0,6}(?:幾時|邊日|邊幾日)(?:返工|應診|喺度|在)|"
+            r"(?:doctor|dr).{0,20}(?:on duty|working|in today)",
+            2.5,
+        ),
+        (
+            r"有冇(?:.{0,6})(?:服務|針|疫苗|檢查|驗)|do you (?:do|offer|have|provide|accept|take)|"
+            r"services?|病假紙|醫生紙|sick (?:leave|note)|medical cert|轉介信|referral|講英文|"
+            r"speak english|普通話|mandarin",
+            2,
+        ),
+    ],
+    "thanks": [
+        (
+            r"唔該|m該|多謝|謝謝|感謝|thank|thx|thnx|thz|tks|\bty\b|"
+            r"tyvm|3q|\bmgoi|m goi|cheers|appreciate|辛苦晒|"
+            r"麻煩晒",
+            2,
+        ),
+    ],
+    "greeting": [
+        (
+            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|哈佬|早晨|早安|午安|早啊|"
+            r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
+            r"anyone there|請問",
+            1,
+        ),
+    ],
+}
+_COMPILED = {
+    intent: [(re.compile(pattern), weight) for pattern, weight in family] for intent, family in _FAMILIES.items()
+}
+_CHANGES = ("reschedule_appointment", "cancel_appointment", "queue_status")
+# Words that merely mean "please" or "hello": never on their own a request.
+_SMALL_TALK = ("thanks", "greeting")
+
+_YES = re.compile(
+    r"^(?:ok|okay|okie|ok la|ok ar|好|好呀|好啊|好的|係|係呀|得|得呀|可以|冇問題|yes|yep|yeah|y|sure|confirm|"
+    r"confirmed|確認|確定|correct|啱|啱呀|沒問題|無問題|👍)(?: (?:唔該|thanks|thx|please|pls))?$"
+)
+_NO = re.compile(r"^(?:no|nope|n|唔好|不要|唔要|唔使|算|算啦|算吧|唔得|不用|not now|唔啱)(?: (?:唔該|thanks|thx))?$")
+
+
+def understand(
+    text: str,
+    *,
+    today: datetime.date,
+    doctors: Sequence[str] = (),
+    expecting: str | None = None,
+) -> Reading:
+    """Read a patient's message. Never raises: a message we cannot read is `unknown`."""
+    try:
+        return _understand(text, today=today, doctors=doctors, expecting=expecting)
+    except Exception:  # noqa: BLE001 - a bad message must not stop the conversation
+        return Reading(intent="unknown", language="en", confidence=0.0, engine=ENGINE)
+
+
+def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expecting: str | None) -> Reading:
+    raw = text if isinstance(text, str) else str(text)
+    language = detect_language(raw)
+    norm = normalise(raw)
+    intent, confidence = _intent(norm, expecting)
+
+    date = time = part = doctor = None
+    if intent not in ("queue_status", "join_queue"):  # "排到25號" is a ticket, not a date
+        date = find_date(norm, today=today, expecting=expecting)
+    if intent not in ("queue_status",):
+        time, part = find_time(norm, expecting=expecting)
+    doctor = find_doctor(norm, doctors)
+
+    if intent == "unknown" and (date or time or part or doctor):
+        # A bare "聽日下午三點" answers a booking question.
+        intent, confidence = "book_appointment", 0.6 if expecting else 0.5
+    return Reading(
+        intent=intent,
+        language=language,
+        date=date.isoformat() if date else None,
+        time=time,
+        part_of_day=part,
+        doctor=doctor,
+        confidence=confidence,
+        engine=ENGINE,
+    )
+
+
+# --- intent -----------------------------------------------------------------------------
+
+
+def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
+    if not norm:
+        return "unknown", 0.1
+    screened = screen_normalised(norm)
+    if screened:
+        return screened, 0.95
+    if expecting == "confirm":
+        bare = norm.strip(" ?.!")
+        if _YES.match(bare):
+            return "book_appointment", 0.8  # the dialogue knows which action is being confirmed
+        if _NO.match(bare):
+            return "cancel_appointment", 0.7
+    scores = {intent: _score(norm, intent) for intent in _PRIORITY}
+    if any(scores[i] for i in _PRIORITY if i not in _SMALL_TALK):
+        for small in _SMALL_TALK:
+            scores[small] = 0.0
+    best = max(_PRIORITY, key=lambda i: (scores[i], -_PRIORITY.index(i)))
+    score = scores[best]
+    if score <= 0:
+        return "unknown", 0.2
+    # "cancel my appointment" also says "appointment": that is no doubt about the intent.
+    rivals = [i for i in scores if i != best and not (i == "book_appointment" and best in _CHANGES)]
+    runner_up = max(scores[i] for i in rivals)
+    confidence = min(0.9, 0.45 + 0.1 * score) - (0.15 if runner_up >= score else 0.0)
+    return best, round(max(confidence, 0.3), 2)
+
+
+def _score(norm: str, intent: str) -> float:
+    # Each pattern counts once; two different families agreeing adds a little confidence.
+    hits = [weight for pattern, weight in _COMPILED[intent] if pattern.search(norm)]
+    if not hits:
+        return 0.0
+    return max(hits) + 0.25 * (len(hits) - 1)
+
+
+# --- language -----------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
+def detect_language(text: str) -> str:
+    """zh-Hant-HK when Chinese is a real part of the message (code-mixing counts), else en."""
+    sample = text[:4096]
+    return "zh-Hant-HK" if _CJK.search(sample) else "en"
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "両": 2, "三": 3, "四": 4, "五": 5}
+_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = "[零〇一二兩両三四五六七八九十廿卅]+"
+
+
+def to_int(token: str) -> int | None:
+    """Parse "29", "二十九", "廿九", "十", "兩" into an int; None when not a number we know."""
+    if token.isdigit():
+        return int(token)
+    total, current = 0, 0
+    for char in token:
+        if char in _DIGITS:
+            current = _DIGITS[char]
+        elif char in "十廿卅":
+            tens = {"十": 10, "廿": 20, "卅": 30}[char]
+            total += (current or 1) * tens if char == "十" else tens
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAY_EN = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_MONTH_EN = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH_WORD = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+
+_RELATIVE = [
+    (re.compile(r"大後日|大後天"), 3),
+    (re.compile(r"後日|後天|day after tomorrow|day after tmr"), 2),
+    (
+        re.compile(r"聽日|聽朝|聽晚|聽晏|明日|明天|明早|明晚|tomorrow|tmrw?|tmw|tml|tomoro|tomorow|tmro|2moro|2morrow"),
+        1,
+    ),
+    (re.compile(r"今日|今天|今朝|今晚|今晏|today|tdy|tonight|this (?:morning|afternoon|evening)"), 0),
+]
+_CN_WEEKDAY = re.compile(r"(下下|下|今|呢|這|本)?(?:個|一個)?(?:禮拜|星期|週|周|礼拜)([一二三四五六日天])")
+_EN_WEEKDAY = re.compile(
+    r"\b(this|next|coming|on|this coming)?\s*\b(mon(?:day)?|tue(?:s|sday)?|wed(?:s|nesday)?|"
+    r"thu(?:r|rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b"
+)
+_CN_MONTH_DAY = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER})\s*月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日|号)")
+_NEXT_MONTH_DAY = re.compile(rf"下(?:個)?月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日)")
+_CN_DAY = re.compile(rf"(?<![\d月第幾])(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|号)(?!碼)")
+_ISO = re.compile(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")
+_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
+_EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s*)?{_MONTH_WORD}(?![a-z])")
+_EN_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s*(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_EN_ORDINAL = re.compile(r"\b(?:the\s*)?(\d{1,2})(?:st|nd|rd|th)\b")
+_BARE_NUMBER = re.compile(rf"^(\d{{1,2}}|{_CN_NUMBER})$")
+
+
+def find_date(norm: str, *, today: datetime.date, expecting: str | None = None) -> datetime.date | None:
+    """The first date the message names, resolved against `today` (HK: day before month)."""
+    for finder in (_explicit_date, _relative_date, _weekday_date, _day_of_month):
+        found = finder(norm, today)
+        if found:
+            return found
+    if expecting == "date":
+        match = _BARE_NUMBER.match(norm.strip(" ?.號日"))
+        if match:
+            return _next_day_of_month(today, to_int(match.group(1)))
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(today: datetime.date, month: int | None, day: int | None, year: int | None = None):
+    """A day and month with no year means the next such date from today."""
+    if not month or not day:
+        return None
+    if year:
+        return _safe_date(year if year > 99 else 2000 + year, month, day)
+    found = _safe_date(today.year, month, day)
+    if found and found < today:
+        found = _safe_date(today.year + 1, month, day)
+    return found
+
+
+def _explicit_date(norm: str, today: datetime.date) -> datetime.date | None:
+    if match := _ISO.search(norm):
+        return _safe_date(*(int(g) for g in match.groups()))
+    if match := _CN_MONTH_DAY.search(norm):
+        return _month_day(today, to_int(match.group(1)), to_int(match.group(2)))
+    if match := _NEXT_MONTH_DAY.search(norm):
+        month = today.month % 12 + 1
+        year = today.year + (today.month == 12)
+        return _safe_date(year, month, to_int(match.group(1)) or 0)
+    if match := _SLASH.search(norm):
+        day, month, year = match.groups()
+        return _month_day(today, int(month), int(day), int(year) if year else None)
+    if match := _EN_DAY_MONTH.search(norm):
+        return _month_day(today, _MONTH_EN[match.group(2)], int(match.group(1)))
+    if match := _EN_MONTH_DAY.search(norm):
+        return _month_day(today, _MONTH_EN[match.group(1)], int(match.group(2)))
+    return None
+
+
+def _relative_date(norm: str, today: datetime.date) -> datetime.date | None:
+    for pattern, days in _RELATIVE:
+        if pattern.search(norm):
+            return today + datetime.timedelta(days=days)
+    return None
+
+
+def _weekday_date(norm: str, today: datetime.date) -> datetime.date | None:
+    if match := _CN_WEEKDAY.search(norm):
+        return _resolve_weekday(today, _WEEKDAY_CN[match.group(2)], match.group(1) or "")
+    if match := _EN_WEEKDAY.search(norm):
+        word = match.group(2)
+        # "sat"/"sun"/"wed"/"mon" are ordinary words too; trust them only after a cue.
+        if word in ("sat", "sun", "mon", "wed") and not match.group(1):
+            return None
+        weekday = _WEEKDAY_EN.get(word) if word in _WEEKDAY_EN else _WEEKDAY_EN[word[:3]]
+        return _resolve_weekday(today, weekday, (match.group(1) or "").strip())
+    return None
+
+
+def _resolve_weekday(today: datetime.date, weekday: int, cue: str) -> datetime.date:
+    """下禮拜三 / next Wed = that day in next week; 呢個禮拜三 / this Wed = this week's (or the
+    coming one if passed); a bare 禮拜三 = the next Wednesday on or after today."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    if cue in ("下", "next"):
+        return monday + datetime.timedelta(days=7 + weekday)
+    if cue == "下下":
+        return monday + datetime.timedelta(days=14 + weekday)
+    ahead = (weekday - today.weekday()) % 7
+    return today + datetime.timedelta(days=ahead)
+
+
+def _day_of_month(norm: str, today: datetime.date) -> datetime.date | None:
+    match = _CN_DAY.search(norm) or _EN_ORDINAL.search(norm)
+    if not match:
+        return None
+    return _next_day_of_month(today, to_int(match.group(1)))
+
+
+def _next_day_of_month(today: datetime.date, day: int | None) -> datetime.date | None:
+    """ "29號" = the next 29th on or after today, skipping months without one."""
+    if not day or not 1 <= day <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(13):
+        found = _safe_date(year, month, day)
+        if found and found >= today:
+            return found
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
+
+
+# --- times --------------------------------------------------------------------------------
+
+_PARTS = [
+    ("morning", re.compile(r"朝早|上晝|早上|上午|今朝|聽朝|明早|朝頭早|清早|早晨時段|\bmorning\b|\bam\b|\bmorn\b")),
+    ("afternoon", re.compile(r"晏晝|下晝|下午|中午|今晏|聽晏|afternoon|\bnoon\b|lunch|\bpm\b")),
+    (
+        "evening",
+        re.compile(r"夜晚|晚上|今晚|聽晚|明晚|夜晚|夜間|傍晚|evening|night|tonight|(?<!今)(?<!聽)(?<!明)夜(?!晚)"),
+    ),
+]
+_HHMM = re.compile(r"(?<![\d/:])(\d{1,2})[:.](\d{2})\s*(am|pm|a\.m\.|p\.m\.)?(?![\d/])")
+_AMPM = re.compile(r"(?<![\d/:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(\d{1,2})\s*o'?clock")
+_AT_HOUR = re.compile(r"\bat\s*(\d{1,2})(?![\d:/.])(?!\s*(?:號|日|st|nd|rd|th))")
+_HALF_PAST = re.compile(r"half past (\d{1,2})|(\d{1,2}) ?(?:and a half)")
+_CN_TIME = re.compile(
+    rf"(\d{{1,2}}|{_CN_NUMBER})\s*(?:點|点|時|:)(?:鐘)?\s*"
+    rf"(半|正|幾|(\d{{1,2}}|{_CN_NUMBER})\s*(個字|分)?)?"
+)
+
+
+def find_time(norm: str, *, expecting: str | None = None) -> tuple[str | None, str | None]:
+    """("HH:MM" or None, part of day or None). Bare 1-7 o'clock means pm: clinics open then."""
+    part = next((name for name, pattern in _PARTS if pattern.search(norm)), None)
+    hour, minute, vague = _clock(norm, expecting)
+    if hour is None:
+        return None, part
+    if part in ("afternoon", "evening") and hour < 12:
+        hour += 12
+    elif part is None and 1 <= hour <= 7:
+        hour += 12
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None, part
+    part = part or ("morning" if hour < 12 else "afternoon" if hour < 18 else "evening")
+    return (None if vague else f"{hour:02d}:{minute:02d}"), part
+
+
+def _clock(norm: str, expecting: str | None) -> tuple[int | None, int, bool]:
+    """Hour (12-hour or 24-hour as written), minute, and whether it was vague ("兩點幾")."""
+    if match := _HHMM.search(norm):
+        return _with_meridiem(int(match.group(1)), match.group(3)), int(match.group(2)), False
+    if match := _AMPM.search(norm):
+        if match.group(3):
+            return int(match.group(3)), 0, False
+        return _with_meridiem(int(match.group(1)), match.group(2)), 0, False
+    if match := _HALF_PAST.search(norm):
+        return int(match.group(1) or match.group(2)), 30, False
+    if match := _CN_TIME.search(norm):
+        hour = to_int(match.group(1))
+        if hour is None:
+            return None, 0, False
+        tail, number, unit = match.group(2), match.group(3), match.group(4)
+        if tail == "半":
+            return hour, 30, False
+        if tail == "幾":
+            return hour, 0, True
+        if number:
+            value = to_int(number) or 0
+            # Cantonese counts minutes in 5-minute "字": 三點三 = 3:15, 三點十五 = 3:15.
+            if unit == "個字" or (unit is None and value <= 11):
+                return hour, value * 5, False
+            return hour, value, False
+        return hour, 0, False
+    if match := _AT_HOUR.search(norm):
+        return int(match.group(1)), 0, False
+    if expecting == "time" and (match := _BARE_NUMBER.match(norm.strip(" ?."))):
+        return to_int(match.group(1)), 0, False
+    return None, 0, False
+
+
+def _with_meridiem(hour: int, meridiem: str | None) -> int:
+    if not meridiem:
+        return hour
+    if meridiem.startswith("p") and hour < 12:
+        return hour + 12
+    if meridiem.startswith("a") and hour == 12:
+        return 0
+    return hour
+
+
+# --- doctors ------------------------------------------------------------------------------
+
+_COMPOUND_SURNAMES = ("歐陽", "司徒", "上官", "諸葛", "司馬", "鍾離", "慕容", "公孫", "皇甫", "東方")
+_TITLES = {"dr", "dr.", "doctor", "prof", "prof.", "professor", "mr", "ms", "mrs", "miss"}
+
+
+def find_doctor(norm: str, doctors: Sequence[str]) -> str | None:
+    """The display name of the one listed doctor the message names ("dr chan", "陳醫生")."""
+    if not doctors:
+        return None
+    strong, weak = [], []
+    for name in doctors:
+        kind = _names_doctor(norm, name)
+        if kind == "full":
+            strong.append(name)
+        elif kind == "surname":
+            weak.append(name)
+    for found in (strong, weak):
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return None  # two doctors share a surname: let the dialogue ask
+    return None
+
+
+def _names_doctor(norm: str, display_name: str) -> str | None:
+    name = normalise(display_name)
+    chinese = "".join(_CJK.findall(name)).replace("醫生", "")
+    latin = [w for w in re.findall(r"[a-z]+", name) if w not in _TITLES]
+    if chinese and len(chinese) >= 2 and chinese in norm:
+        return "full"
+    if len(latin) >= 2 and re.search(r"\b" + r"\s*".join(latin) + r"\b", norm):
+        return "full"
+    if chinese:
+        surname = next((s for s in _COMPOUND_SURNAMES if chinese.startswith(s)), chinese[0])
+        given = chinese[len(surname) :]
+        if re.search(f"{surname}(?:醫生|醫師|doctor|dr|教授)", norm):
+            return "surname"
+        if given and re.search(f"{given}醫生", norm):
+            return "full"
+    for word in latin:
+        if re.search(rf"\b(?:dr\.?|doctor|doc)\s*{word}\b|\b{word}\s*(?:doctor|dr\b|醫生)", norm):
+            return "surname"
+    return None

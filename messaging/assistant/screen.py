@@ -1,0 +1,210 @@
+"""The deterministic screen that runs before any model.
+
+Opt-out/opt-in keywords are a legal matter (Meta's policy, PDPO) and emergencies must
+never depend on a model being up, so these are plain patterns, checked in this order:
+emergency, opt_out, opt_in, talk_to_staff, medical_question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Common simplified characters patients type, mapped to the traditional ones our patterns use.
+_SIMPLIFIED = str.maketrans(
+    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医",
+    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫",
+)
+_KEEP_PUNCT = set(":/.?-+'()")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, half-width, traditional-ish text with emoji and noise turned into spaces."""
+    text = unicodedata.normalize("NFKC", text[:4096]).lower().translate(_SIMPLIFIED)
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] in "LN" or char in _KEEP_PUNCT:
+            kept.append(char)
+        else:
+            kept.append(" ")  # emoji, symbols, controls, other punctuation
+    text = _REPEATS.sub(r"\1", "".join(kept))  # "pleaseeee" -> "please"
+    return _SPACES.sub(" ", text).strip()
+
+
+def _any(patterns: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# A match preceded by one of these (e.g. "冇心口痛", "no chest pain") does not count.
+_NEGATION = re.compile(r"(?:冇|無|沒有|沒|唔係|不是|not|no|without|never)\s*$")
+
+_EMERGENCY = _any(
+    [
+        # chest pain
+        r"(?:心口|胸口|胸部|胸)(?:好|勁|非常|十分|很|有啲|有點|突然|一陣陣|又|劇)?(?:痛|翳|悶|壓住|絞)",
+        r"心絞痛|心臟病發|心臟病發作",
+        r"chest\s*(?:pain|pains|hurts?|is hurting|tight|tightness|pressure)|heart attack",
+        r"pain in (?:my|his|her) chest",
+        # breathing
+        r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順)氣|呼吸困難|呼吸唔到|窒息|無法呼吸|不能呼吸|唔可以呼吸",
+        r"(?:can'?t|cannot|can not|unable to|could ?n'?t|hard to|struggling to) breathe?",
+        r"(?:difficulty|trouble|problem) breathing|short(?:ness)? of breath|not breathing|choking",
+        # stroke signs
+        r"中風|半邊(?:身|面|臉)?(?:好)?(?:麻|冇力|無力|郁唔到|動唔到)|半身(?:麻|不遂)|口歪|面歪|嘴歪",
+        r"講(?:嘢|野|說話)?(?:好)?(?:含糊|唔清楚|黐脷|唔清)|說話含糊|言語不清|口齒不清",
+        r"\bstroke\b|face\s*(?:is\s*)?droop|drooping face|slurr?ed (?:speech|words)|slurring",
+        r"one side of (?:my|his|her|the) (?:body|face)",
+        # heavy bleeding
+        r"大量出血|大出血|流(?:好|很|勁)多血|血流不止|流血不止|止(?:唔|不)到血|止唔住血|吐血|嘔血|咳血|噴血",
+        r"(?:heavy|heavily|severe|lots of|a lot of|massive) ?bleed|"
+        r"bleeding (?:heavily|a lot|badly|won'?t stop|non ?stop)",
+        r"(?:won'?t|can'?t|cannot|doesn'?t) stop bleeding|(?:vomiting|coughing up|throwing up) blood",
+        # unconscious / seizure
+        r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
+        r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
+        r"(?<![腳腿])抽筋|發羊吊|癲癇|抽搐|seizure|convuls|fitting",
+        # suicide / self-harm
+        r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|"
+        r"了結(?:自己|生命)|結束(?:自己|生命)|𠝹手|鎅手|割脈|跳樓",
+        r"kill(?:ing)? my ?self|end(?:ing)? my (?:own )?life|suicid|want to die|don'?t want to (?:live|be alive)",
+        r"self ?harm|hurt(?:ing)? myself",
+        # severe allergic reaction, poisoning, ambulance
+        r"過敏(?:性)?休克|anaphyla",
+        r"(?:過敏|敏感|allerg).{0,20}(?:喉嚨|喉|氣管|嘴唇|舌頭|塊面|面)(?:好)?(?:腫|緊|收窄)",
+        r"(?:喉嚨|喉|氣管|嘴唇|舌頭)(?:好)?(?:腫|收窄).{0,20}(?:過敏|敏感)",
+        r"(?:allerg).{0,30}(?:throat|lips?|tongue|face).{0,10}(?:swell|swollen|closing|tight)",
+        r"(?:throat|tongue) (?:is )?(?:swelling|swollen|closing)",
+        r"食(?:咗|左)?(?:成|好多|一)(?:樽|排|盒)藥|食過量|overdos|食錯藥|飲(?:咗)?漂白水|poison",
+        r"白車|救護車|ambulance|call 999|打999|\b999\b",
+    ]
+)
+
+_OPT_OUT_EXACT = re.compile(
+    r"^(?:(?:please|pls|plz) )?(?:stop|stop all|stopp|unsubscribe|opt out|optout|停止|停|取消|退訂|退出|"
+    r"取消訂閱|停止訂閱|唔好再send|唔好再發|end|quit)"
+    r"(?: (?:please|pls|plz|now|all|it|thanks|thx|thank you|唔該))*$"
+)
+_OPT_OUT = _any(
+    [
+        r"unsubscri|unsubcribe|opt[ -]?out",
+        r"取消訂閱|退訂|停止訂閱|取消(?:接收|所有)?(?:通知|提醒|訊息|信息|短訊)",
+        r"停止(?:接收|發送|send|傳送|通知|提醒|訊息|信息|短訊|whatsapp|聯絡)",
+        r"(?:唔好|不要|别|別|咪)再(?:send|發|傳|whatsapp|wts|msg|message|sms|打俾|提我|提醒|搵我|聯絡|煩)",
+        r"唔想再(?:收|接收|聽)|不想再(?:收|接收)|唔使再(?:send|發|提醒|通知)",
+        r"stop (?:sending|messaging|texting|reminding|contacting|whatsapping|the reminders|reminders?|"
+        r"notifications?|msgs?|messages?|spam)",
+        r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
+        r"no more (?:messages|msgs|reminders|notifications|texts)|remove me from",
+        r"take me off",
+    ]
+)
+_OPT_IN_EXACT = re.compile(
+    r"^(?:(?:please|pls|plz) )?(?:start|unstop|subscribe|resubscribe|resume|opt in|optin|開始|重新訂閱|訂閱|恢復)"
+    r"(?: (?:please|pls|plz|again|thanks|唔該))*$"
+)
+_OPT_IN = _any(
+    [
+        r"resubscri|re-subscri|opt[ -]?in\b",
+        r"重新(?:訂閱|接收|開始接收|收)|恢復(?:接收|提醒|通知|訊息|send|發送)",
+        r"(?:resume|restart|turn on|start) (?:the )?(?:sending |my )?(?:reminders?|messages?|notifications?|msgs?)",
+        r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
+        r"(?:可以|想|要|請)?(?:再|繼續)(?:send|發|提醒|通知)(?:返)?(?:俾|畀|比|給)我",
+        r"我想(?:再)?收(?:返)?(?:提醒|通知|訊息)",
+    ]
+)
+
+_STAFF = _any(
+    [
+        r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
+        r"(?:搵|轉|叫|找|聯絡|問下|問吓|要)(?:個|一個|你哋|你地|診所)?(?:職員|姑娘|護士|接待|前台|人)",
+        r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人)(?:講|傾|談|溝通|聊)",
+        r"打(?:個)?(?:電話)?(?:俾|畀|比|給)我|打返(?:俾|畀|比)?我|"
+        r"覆(?:返)?我電話|回電|call (?:me|back)|phone me|"
+        r"ring me",
+        r"(?:speak|talk|chat|connect|transfer)(?: me)? (?:to|with) (?:a |an |the |your |some )?"
+        r"(?:staff|person|someone|somebody|human|nurse|receptionist|doctor|people|real|clinic)",
+        r"\b(?:staff|receptionist|nurse) (?:please|pls|plz)\b|need (?:a |to talk to a )?(?:human|person|staff)",
+        r"^(?:姑娘|職員|護士|staff|receptionist|nurse|真人)(?: (?:please|pls|唔該))?$",
+    ]
+)
+
+# Booking, rescheduling, cancelling and queueing words: a symptom next to them is a request to
+# be seen (e.g. "咳 想book"), not a medical question for the bot to answer.
+_SEE_DOCTOR = _any(
+    [
+        r"book|預約|約(?:醫生|個|時間|期|聽日|今日|後日|下|星期|禮拜)|想約|幫我約|appointment|appt|ap+[a-z]{0,4}ment",
+        r"睇醫生|睇(?:[\u4e00-\u9fff]{1,2})?醫生|睇(?:症|病)|見醫生|see (?:a |the )?(?:doctor|dr)|reserve|slot",
+        r"改期|取消|cancel|resched|攞籌|拎籌|取籌|排隊|排籌|queue|有冇位|有位|覆診|walk ?in",
+    ]
+)
+_MEDICAL_STRONG = _any(
+    [
+        r"食(?:咩|乜|乜嘢|什麼|甚麼|邊隻|邊種|邊款|幾多|幾粒|幾多粒|幾次)(?:嘢)?(?:藥|好|先)",
+        r"(?:用|搽|飲|吃|食)(?:咩|乜|什麼)藥|(?:咩|乜|什麼|邊隻|邊種)藥",
+        r"藥.{0,6}(?:點食|點樣食|幾時食|食幾多|食幾粒|一齊食|可唔可以|可以.{0,2}嗎|得唔得)",
+        r"可(?:唔|不)?可以食.{0,10}(?:藥|panadol|必理痛|抗生素|止痛|退燒|撲熱息痛)",
+        r"劑量|副作用|幾多(?:mg|毫克|粒|ml)|食幾多粒|"
+        r"(?:必理痛|撲熱息痛|抗生素|止痛藥|退燒藥|消炎藥).{0,8}(?:\?|嗎|呀|幾多|可唔可以|得唔得|點)",
+        r"dosage|\bdose\b|side ?effects?|"
+        r"how (?:many|much) (?:\w+ )?(?:panadol|paracetamol|ibuprofen|tablets?|pills?|mg|medicine|medication)",
+        r"(?:can|should|could|may) i (?:take|give|use|eat|drink|mix)\b.{0,30}"
+        r"(?:panadol|paracetamol|ibuprofen|medicine|medication|pill|tablet|antibiotic|\?)",
+        r"what (?:medicine|medication|drug|pills?|tablets?) ",
+        r"(?:驗血|化驗|血液|尿液|x光|x-ray|xray|檢查|身體檢查|驗身|報告|結果).{0,8}(?:正唔正常|正常嗎|正唔正|有冇問題|係咪正常|點解讀|咩意思|意味|高咗|低咗|偏高|偏低|超標)",
+        r"(?:test|blood|lab|scan|x-?ray) (?:results?|report).{0,20}(?:normal|mean|ok|okay|bad|\?)|"
+        r"what does my .{0,20}(?:result|report) mean",
+        r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇).{0,10}(?:high|low|normal|偏高|偏低|高唔高|正唔正常)",
+    ]
+)
+_MEDICAL_QUESTION = _any(
+    [
+        r"係(?:咪|唔係|不是)(?:.{0,6})(?:感冒|流感|新冠|covid|發炎|敏感|過敏|濕疹|病|癌|炎|中毒|食物中毒|細菌|病毒|骨折|扭親|懷孕|有咗)",
+        r"嚴(?:唔|不)嚴重|要(?:唔|不)要緊|會(?:唔|不)會(?:好)?(?:嚴重|傳染|有事|係|癌|死)|傳(?:唔|不)傳染",
+        r"正(?:唔|不)正常|有冇事|點算|點醫|點治|點處理|點樣醫|點樣處理|怎麼辦|點解會|"
+        r"點解成日|要(?:唔|不)要(?:睇|食|去急症|入院)",
+        r"is (?:this|it|that) (?:rash |pain |cough )?"
+        r"(?:serious|normal|contagious|dangerous|covid|flu|cancer|an? infection|infected|bad)",
+        r"should i (?:be worried|worry|go to (?:a&e|the hospital|hospital))|"
+        r"what should i do|do i need (?:antibiotics|medicine|to see)",
+        r"is .{1,30} (?:serious|contagious|normal|dangerous)\b|could (?:it|this) be|"
+        r"how (?:do|can|to) (?:i )?(?:treat|cure|get rid)",
+        r"what (?:is|causes?) (?:this|my|the) (?:rash|pain|cough|fever|lump|symptom)",
+    ]
+)
+
+
+def _hits(pattern: re.Pattern, text: str) -> bool:
+    """True when some match is not directly negated ("冇心口痛", "no chest pain")."""
+    for match in pattern.finditer(text):
+        if not _NEGATION.search(text[max(0, match.start() - 8) : match.start()]):
+            return True
+    return False
+
+
+def screen_normalised(text: str) -> str | None:
+    """The screen on text already passed through `normalise`."""
+    if _hits(_EMERGENCY, text):
+        return "emergency"
+    bare = text.strip(" ?.!-")
+    if _OPT_OUT_EXACT.match(bare) or _OPT_OUT.search(text):
+        return "opt_out"
+    if _OPT_IN_EXACT.match(bare) or _OPT_IN.search(text):
+        return "opt_in"
+    if _STAFF.search(text):
+        return "talk_to_staff"
+    if _MEDICAL_STRONG.search(text):
+        return "medical_question"
+    if _MEDICAL_QUESTION.search(text) and not _SEE_DOCTOR.search(text):
+        return "medical_question"
+    return None
+
+
+def screen(text: str) -> str | None:
+    """Return opt_out, opt_in, emergency, talk_to_staff, medical_question, or None."""
+    try:
+        return screen_normalised(normalise(text))
+    except Exception:  # noqa: BLE001 - the screen sits on the message path and must never fail it
+        return None
