@@ -1,0 +1,3 @@
+"""URLs of this app; included by smartclinic.urls_public / urls_clinic."""
+
+urlpatterns: list = []

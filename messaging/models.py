@@ -1,0 +1,1 @@
+"""Clinic schema: conversations and messages (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Public schema: PDPO requests, refusal log, deletion certificates."""

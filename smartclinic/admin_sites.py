@@ -1,0 +1,69 @@
+"""Two admin sites: the operator's on the public domain, each clinic's on its own domain.
+
+Both are mounted as `admin` in their own URLconf, so they never share a URL space, and
+accounts are separate because auth tables live in each schema.
+"""
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from unfold.sites import UnfoldAdminSite
+
+
+class OperatorAdminSite(UnfoldAdminSite):
+    site_header = _("SmartClinic operator")
+    site_title = _("SmartClinic operator")
+    index_title = _("Clinics and privacy")
+
+
+class ClinicAdminSite(UnfoldAdminSite):
+    site_title = _("SmartClinic")
+    index_title = _("Today at the clinic")
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        clinic = getattr(request, "tenant", None) or getattr(connection, "tenant", None)
+        if clinic is not None and hasattr(clinic, "name_for"):
+            # The clinic's own name on every page, in the language the page is shown in.
+            name = clinic.name_for(request.LANGUAGE_CODE or "en")
+            context["site_header"] = name
+            context["site_title"] = name
+        return context
+
+
+operator_site = OperatorAdminSite(name="admin")
+clinic_site = ClinicAdminSite(name="admin")
+
+
+def environment_badge(request):
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        return None
+    return [str(_("Development")), "warning"]
+
+
+def register_accounts_and_activity(site) -> None:
+    """Staff accounts, roles and the activity log: on both sites, each in its own schema."""
+    from auditlog.admin import LogEntryAdmin
+    from auditlog.models import LogEntry
+    from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+    from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+    from django.contrib.auth.models import Group, User
+    from unfold.admin import ModelAdmin
+    from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+    class StaffAdmin(BaseUserAdmin, ModelAdmin):
+        form = UserChangeForm
+        add_form = UserCreationForm
+        change_password_form = AdminPasswordChangeForm
+
+    class RoleAdmin(BaseGroupAdmin, ModelAdmin):
+        pass
+
+    class ActivityLogAdmin(LogEntryAdmin, ModelAdmin):
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    site.register(User, StaffAdmin)
+    site.register(Group, RoleAdmin)
+    site.register(LogEntry, ActivityLogAdmin)

