@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .reading import Reading
-from .screen import normalise, screen_normalised
+from .screen import ascii_regex, normalise, screen_normalised
 
 ENGINE = "offline"
 
@@ -31,12 +31,11 @@ _PRIORITY = (
     "greeting",
 )
 
-_APPOINTMENT = r"(?:預約|約|appointment|appt|apt|ap+[a-z]{0,4}ment|booking|book|覆診|期|症)"
-
 _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "privacy_request": [
         (r"個人資料|私隱|私穩|隱私|pdpo|personal (?:data|info)|privacy|data protection", 3),
-        (r"(?:我|my)\s*(?:嘅|既|啲|的|own)?\s*(?:個人)?(?:資料|紀錄|記錄|data|info|information|records?)", 2),
+        (r"(?:我|my)\s*(?:嘅|既|啲|的|咩|乜|own)?\s*(?:個人)?(?:資料|紀錄|記錄|data|info|information|records?)", 2),
+        (r"(?:有|保留|儲存|收集|keep|hold|store|have|collect).{0,8}(?:我|about me).{0,4}(?:資料|data)?", 1),
         (r"(?:刪除|刪走|刪咗|delete|erase|remove|清除|銷毀).{0,12}(?:資料|紀錄|記錄|data|info|account|records?)", 3),
         (r"what (?:data|information|info)|(?:資料|data).{0,6}(?:查閱|副本|copy|export|更正)|查閱(?:我)?(?:嘅)?資料", 3),
         (
@@ -48,13 +47,18 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"forget me|right to be forgotten|gdpr", 3),
     ],
     "reschedule_appointment": [
-        (r"改期|改日子|改日期|改時間|改約|改預約|改個?(?:book|booking|appointment|appt|時間|期|日)", 4),
+        (
+            r"改期|改日子|改日期|改時間|改約|改預約|"
+            r"改(?:返|番)?(?:個|嗰個|我個)?(?:book|booking|appointment|appt|時間|期|日)",
+            4,
+        ),
+        (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
         (
             r"轉期|延期|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
             r"轉(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
             3.5,
         ),
-        (r"re-?sched|reshedule|rescedule|rebook|re-book|postpone|push (?:it |my \w+ )?back|move (?:my |the |it )", 4),
+        (r"re-?sched|reshedule|rescedule|rebook|re-book|postpone|push (?:it |my \w+ )?back|\bmove (?:my |the |it )", 4),
         (
             r"change (?:my |the |our )?(?:appointment|appt|booking|time|date|day|slot)|"
             r"(?:another|different|other) (?:day|time|date|slot)",
@@ -99,12 +103,13 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"which number",
             4,
         ),
-        (r"排隊情況|輪候(?:情況|時間)|等候時間|現在(?:叫)?到幾號", 4),
+        (r"(?:排|叫|輪)(?:到|咗)(?:第)?\d+號|\d+號(?:到|叫|輪)(?:咗)?(?:未|我)|(?:到|叫到)(?:我)?\d+號未", 4),
+        (r"what number|排隊情況|輪候(?:情況|時間)|等候時間|現在(?:叫)?到幾號", 4),
     ],
     "join_queue": [
         (
             r"(?:攞|拎|取|拿|要|抽|排)(?:個|一個|張)?(?:籌|號|飛)|排隊|排個隊|"
-            r"排(?:返)?(?:個)?位|幫我排|即日(?:睇|排)|walk[ -]?in",
+            r"排(?:返)?(?:個)?位|幫我排|輪候(?:號碼|號|籌|飛)|即日(?:睇|排)|walk[ -]?in",
             3.5,
         ),
         (
@@ -147,7 +152,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "clinic_info": [
         (
-            r"幾點(?:鐘)?(?:開|閂|關|收|休息)|開(?:門|診|舖)|閂門|關門|收工|"
+            r"幾點(?:鐘)?(?:開|閂|關|收|休息)|開(?:到|至|去)幾(?:點|時)|開(?:門|診|舖)|閂門|關門|收工|"
             r"收幾點|營業|開放時間|辦公時間|應診時間|診症時間|幾點到幾點",
             3,
         ),
@@ -163,7 +168,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2,
         ),
         (
-            r"喺邊|係邊|在哪|邊度|邊個地址|地址|點(?:樣)?(?:去|嚟|來|行)|地鐵|mtr|出口|泊車|parking|address|"
+            r"喺邊|(?:係|在)邊(?:度|處|道|裡|間)|在哪|邊度|邊個地址|地址|"
+            r"點(?:樣)?(?:去|嚟|來|行)|地鐵|mtr|出口|泊車|parking|"
+            r"address|"
             r"where (?:is|are|r)|location|located|directions|map|how (?:do i|to) get",
             3,
         ),
@@ -175,7 +182,10 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"電話(?:號碼)?(?:係|幾多)|phone number|email|網站|website|有冇(?:女|兒科|中醫|牙|專科|骨科|皮膚科)?醫生|"
-            r"邊位醫生|邊個醫生|which doctors?|(?:醫生|dr\b.{0,10}).{0,6}(?:幾時|邊日|邊幾日)(?:返工|應診|喺度|在)|"
+            r"邊位醫生|邊個醫生|which doctors?|"
+            r"(?:is there|are there|do you have|have you got) (?:a |an |any )?.{0,15}(?:doctor|specialist|dentist)|"
+            r"(?:醫生|dr\b.{0,10}).{0,6}(?:幾時|邊日|邊幾日)(?:返工|應診|喺度|在)|"
+            r""
             r"(?:doctor|dr).{0,20}(?:on duty|working|in today)",
             2.5,
         ),
@@ -204,17 +214,17 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
 }
 _COMPILED = {
-    intent: [(re.compile(pattern), weight) for pattern, weight in family] for intent, family in _FAMILIES.items()
+    intent: [(ascii_regex(pattern), weight) for pattern, weight in family] for intent, family in _FAMILIES.items()
 }
 _CHANGES = ("reschedule_appointment", "cancel_appointment", "queue_status")
 # Words that merely mean "please" or "hello": never on their own a request.
 _SMALL_TALK = ("thanks", "greeting")
 
-_YES = re.compile(
+_YES = ascii_regex(
     r"^(?:ok|okay|okie|ok la|ok ar|好|好呀|好啊|好的|係|係呀|得|得呀|可以|冇問題|yes|yep|yeah|y|sure|confirm|"
     r"confirmed|確認|確定|correct|啱|啱呀|沒問題|無問題|👍)(?: (?:唔該|thanks|thx|please|pls))?$"
 )
-_NO = re.compile(r"^(?:no|nope|n|唔好|不要|唔要|唔使|算|算啦|算吧|唔得|不用|not now|唔啱)(?: (?:唔該|thanks|thx))?$")
+_NO = ascii_regex(r"^(?:no|nope|n|唔好|不要|唔要|唔使|算|算啦|算吧|唔得|不用|not now|唔啱)(?: (?:唔該|thanks|thx))?$")
 
 
 def understand(
@@ -244,8 +254,8 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
         time, part = find_time(norm, expecting=expecting)
     doctor = find_doctor(norm, doctors)
 
-    if intent == "unknown" and (date or time or part or doctor):
-        # A bare "聽日下午三點" answers a booking question.
+    if intent == "unknown" and (date or time or part or doctor) and _only_when(norm):
+        # A bare "聽日下午三點" answers a booking question; "今日天氣好熱" does not.
         intent, confidence = "book_appointment", 0.6 if expecting else 0.5
     return Reading(
         intent=intent,
@@ -282,6 +292,8 @@ def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
     score = scores[best]
     if score <= 0:
         return "unknown", 0.2
+    if best == "greeting" and _leftover(norm, _COMPILED["greeting"][0][0], _GREETING_FILLER) > 2:
+        return "unknown", 0.3  # "hi can u sell me iphone": a hello around something we cannot read
     # "cancel my appointment" also says "appointment": that is no doubt about the intent.
     rivals = [i for i in scores if i != best and not (i == "book_appointment" and best in _CHANGES)]
     runner_up = max(scores[i] for i in rivals)
@@ -297,9 +309,34 @@ def _score(norm: str, intent: str) -> float:
     return max(hits) + 0.25 * (len(hits) - 1)
 
 
+_GREETING_FILLER = ascii_regex(
+    r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|miss|nurse)\b|"
+    r"呀|啊|啦|喇|吖|醫生|姑娘|診所|大家|你|您|好|早|晨|哈"
+)
+_WHEN_FILLER = ascii_regex(
+    r"\b(?:ok|okay|pls|please|plz|at|on|the|in|or|and|is|it|fine|can|would|be|good|possible|any|time|day|how|about)\b|"
+    r"得唔得|可唔可以|可以|得嗎|好唔好|行唔行|有冇|嗎|呀|啊|啦|喇|吖|呢|嘅|或者|同|都|左右|前後|之前|之後|唔該|先|好"
+)
+
+
+def _leftover(norm: str, *patterns: re.Pattern) -> int:
+    """How many words (latin) or characters (CJK) remain once `patterns` are taken out."""
+    for pattern in patterns:
+        norm = pattern.sub(" ", norm)
+    return len(re.findall(r"[a-z]+|\d+", norm, flags=re.ASCII)) + len(_CJK.findall(norm))
+
+
+def _only_when(norm: str) -> bool:
+    """True when the message is little more than a date, a time or a doctor."""
+    when = [p for p, _ in _RELATIVE] + [p for _, p in _PARTS]
+    when += [_CN_WEEKDAY, _EN_WEEKDAY, _CN_MONTH_DAY, _NEXT_MONTH_DAY, _CN_DAY, _ISO, _SLASH]
+    when += [_EN_DAY_MONTH, _EN_MONTH_DAY, _EN_ORDINAL, _HHMM, _AMPM, _AT_HOUR, _HALF_PAST, _CN_TIME, _DOCTOR_WORD]
+    return _leftover(norm, *when, _WHEN_FILLER) <= 2
+
+
 # --- language -----------------------------------------------------------------------------
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_CJK = ascii_regex(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 
 def detect_language(text: str) -> str:
@@ -347,28 +384,30 @@ _MONTH_EN = {
 _MONTH_WORD = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 
 _RELATIVE = [
-    (re.compile(r"大後日|大後天"), 3),
-    (re.compile(r"後日|後天|day after tomorrow|day after tmr"), 2),
+    (ascii_regex(r"大後日|大後天"), 3),
+    (ascii_regex(r"後日|後天|day after tomorrow|day after tmr"), 2),
     (
-        re.compile(r"聽日|聽朝|聽晚|聽晏|明日|明天|明早|明晚|tomorrow|tmrw?|tmw|tml|tomoro|tomorow|tmro|2moro|2morrow"),
+        ascii_regex(
+            r"聽日|聽朝|聽晚|聽晏|明日|明天|明早|明晚|tomorrow|tmrw?|tmw|tml|tomoro|tomorow|tmro|2moro|2morrow"
+        ),
         1,
     ),
-    (re.compile(r"今日|今天|今朝|今晚|今晏|today|tdy|tonight|this (?:morning|afternoon|evening)"), 0),
+    (ascii_regex(r"今日|今天|今朝|今晚|今晏|today|tdy|tonight|this (?:morning|afternoon|evening)"), 0),
 ]
-_CN_WEEKDAY = re.compile(r"(下下|下|今|呢|這|本)?(?:個|一個)?(?:禮拜|星期|週|周|礼拜)([一二三四五六日天])")
-_EN_WEEKDAY = re.compile(
+_CN_WEEKDAY = ascii_regex(r"(下下|下|今|呢|這|本)?(?:個|一個)?(?:禮拜|星期|週|周|礼拜)([一二三四五六日天])")
+_EN_WEEKDAY = ascii_regex(
     r"\b(this|next|coming|on|this coming)?\s*\b(mon(?:day)?|tue(?:s|sday)?|wed(?:s|nesday)?|"
     r"thu(?:r|rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b"
 )
-_CN_MONTH_DAY = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER})\s*月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日|号)")
-_NEXT_MONTH_DAY = re.compile(rf"下(?:個)?月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日)")
-_CN_DAY = re.compile(rf"(?<![\d月第幾])(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|号)(?!碼)")
-_ISO = re.compile(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")
-_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
-_EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s*)?{_MONTH_WORD}(?![a-z])")
-_EN_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\s*(\d{{1,2}})(?:st|nd|rd|th)?\b")
-_EN_ORDINAL = re.compile(r"\b(?:the\s*)?(\d{1,2})(?:st|nd|rd|th)\b")
-_BARE_NUMBER = re.compile(rf"^(\d{{1,2}}|{_CN_NUMBER})$")
+_CN_MONTH_DAY = ascii_regex(rf"(\d{{1,2}}|{_CN_NUMBER})\s*月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日|号)")
+_NEXT_MONTH_DAY = ascii_regex(rf"下(?:個)?月\s*(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|日)")
+_CN_DAY = ascii_regex(rf"(?<![\d月第幾])(\d{{1,2}}|{_CN_NUMBER})\s*(?:號|号)(?!碼)")
+_ISO = ascii_regex(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")
+_SLASH = ascii_regex(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
+_EN_DAY_MONTH = ascii_regex(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s*)?{_MONTH_WORD}(?![a-z])")
+_EN_MONTH_DAY = ascii_regex(rf"\b{_MONTH_WORD}\s*(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_EN_ORDINAL = ascii_regex(r"\b(?:the\s*)?(\d{1,2})(?:st|nd|rd|th)\b")
+_BARE_NUMBER = ascii_regex(rf"^(\d{{1,2}}|{_CN_NUMBER})$")
 
 
 def find_date(norm: str, *, today: datetime.date, expecting: str | None = None) -> datetime.date | None:
@@ -477,18 +516,18 @@ def _next_day_of_month(today: datetime.date, day: int | None) -> datetime.date |
 # --- times --------------------------------------------------------------------------------
 
 _PARTS = [
-    ("morning", re.compile(r"朝早|上晝|早上|上午|今朝|聽朝|明早|朝頭早|清早|早晨時段|\bmorning\b|\bam\b|\bmorn\b")),
-    ("afternoon", re.compile(r"晏晝|下晝|下午|中午|今晏|聽晏|afternoon|\bnoon\b|lunch|\bpm\b")),
+    ("morning", ascii_regex(r"朝早|上晝|早上|上午|今朝|聽朝|明早|朝頭早|清早|早晨時段|\bmorning\b|\bam\b|\bmorn\b")),
+    ("afternoon", ascii_regex(r"晏晝|下晝|下午|中午|今晏|聽晏|afternoon|\bnoon\b|lunch|\bpm\b")),
     (
         "evening",
-        re.compile(r"夜晚|晚上|今晚|聽晚|明晚|夜晚|夜間|傍晚|evening|night|tonight|(?<!今)(?<!聽)(?<!明)夜(?!晚)"),
+        ascii_regex(r"夜晚|晚上|今晚|聽晚|明晚|夜晚|夜間|傍晚|evening|night|tonight|(?<!今)(?<!聽)(?<!明)夜(?!晚)"),
     ),
 ]
-_HHMM = re.compile(r"(?<![\d/:])(\d{1,2})[:.](\d{2})\s*(am|pm|a\.m\.|p\.m\.)?(?![\d/])")
-_AMPM = re.compile(r"(?<![\d/:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(\d{1,2})\s*o'?clock")
-_AT_HOUR = re.compile(r"\bat\s*(\d{1,2})(?![\d:/.])(?!\s*(?:號|日|st|nd|rd|th))")
-_HALF_PAST = re.compile(r"half past (\d{1,2})|(\d{1,2}) ?(?:and a half)")
-_CN_TIME = re.compile(
+_HHMM = ascii_regex(r"(?<![\d/:])(\d{1,2})[:.](\d{2})\s*(am|pm|a\.m\.|p\.m\.)?(?![\d/])")
+_AMPM = ascii_regex(r"(?<![\d/:.])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])|\b(\d{1,2})\s*o'?clock")
+_AT_HOUR = ascii_regex(r"\bat\s*(\d{1,2})(?![\d:/.])(?!\s*(?:號|日|st|nd|rd|th))")
+_HALF_PAST = ascii_regex(r"half past (\d{1,2})|(\d{1,2}) ?(?:and a half)")
+_CN_TIME = ascii_regex(
     rf"(\d{{1,2}}|{_CN_NUMBER})\s*(?:點|点|時|:)(?:鐘)?\s*"
     rf"(半|正|幾|(\d{{1,2}}|{_CN_NUMBER})\s*(個字|分)?)?"
 )
@@ -556,6 +595,7 @@ def _with_meridiem(hour: int, meridiem: str | None) -> int:
 # --- doctors ------------------------------------------------------------------------------
 
 _COMPOUND_SURNAMES = ("歐陽", "司徒", "上官", "諸葛", "司馬", "鍾離", "慕容", "公孫", "皇甫", "東方")
+_DOCTOR_WORD = ascii_regex(r"\b(?:dr|doctor|doc)\b\.?\s*[a-z]*|[\u4e00-\u9fff]{1,3}醫生")
 _TITLES = {"dr", "dr.", "doctor", "prof", "prof.", "professor", "mr", "ms", "mrs", "miss"}
 
 
@@ -584,16 +624,16 @@ def _names_doctor(norm: str, display_name: str) -> str | None:
     latin = [w for w in re.findall(r"[a-z]+", name) if w not in _TITLES]
     if chinese and len(chinese) >= 2 and chinese in norm:
         return "full"
-    if len(latin) >= 2 and re.search(r"\b" + r"\s*".join(latin) + r"\b", norm):
+    if len(latin) >= 2 and re.search(r"\b" + r"\s*".join(latin) + r"\b", norm, flags=re.ASCII):
         return "full"
     if chinese:
         surname = next((s for s in _COMPOUND_SURNAMES if chinese.startswith(s)), chinese[0])
         given = chinese[len(surname) :]
-        if re.search(f"{surname}(?:醫生|醫師|doctor|dr|教授)", norm):
+        if re.search(f"{surname}(?:醫生|醫師|doctor|dr|教授)", norm, flags=re.ASCII):
             return "surname"
-        if given and re.search(f"{given}醫生", norm):
+        if given and re.search(f"{given}醫生", norm, flags=re.ASCII):
             return "full"
     for word in latin:
-        if re.search(rf"\b(?:dr\.?|doctor|doc)\s*{word}\b|\b{word}\s*(?:doctor|dr\b|醫生)", norm):
+        if re.search(rf"\b(?:dr\.?|doctor|doc)\s*{word}\b|\b{word}\s*(?:doctor|dr\b|醫生)", norm, flags=re.ASCII):
             return "surname"
     return None

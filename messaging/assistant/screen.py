@@ -7,8 +7,12 @@ emergency, opt_out, opt_in, talk_to_staff, medical_question.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+# ASCII \b and \w: a boundary between Chinese and English ("聽日morning") is a word boundary.
+ascii_regex = functools.partial(re.compile, flags=re.ASCII)
 
 # Common simplified characters patients type, mapped to the traditional ones our patterns use.
 _SIMPLIFIED = str.maketrans(
@@ -16,8 +20,8 @@ _SIMPLIFIED = str.maketrans(
     "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫",
 )
 _KEEP_PUNCT = set(":/.?-+'()")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
-_SPACES = re.compile(r"\s+")
+_REPEATS = ascii_regex(r"([a-z])\1{2,}")
+_SPACES = ascii_regex(r"\s+")
 
 
 def normalise(text: str) -> str:
@@ -35,11 +39,11 @@ def normalise(text: str) -> str:
 
 
 def _any(patterns: list[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return ascii_regex("|".join(f"(?:{p})" for p in patterns))
 
 
 # A match preceded by one of these (e.g. "冇心口痛", "no chest pain") does not count.
-_NEGATION = re.compile(r"(?:冇|無|沒有|沒|唔係|不是|not|no|without|never)\s*$")
+_NEGATION = ascii_regex(r"(?:冇|無|沒有|沒|唔係|不是|not|no|without|never)\s*$")
 
 _EMERGENCY = _any(
     [
@@ -82,7 +86,7 @@ _EMERGENCY = _any(
     ]
 )
 
-_OPT_OUT_EXACT = re.compile(
+_OPT_OUT_EXACT = ascii_regex(
     r"^(?:(?:please|pls|plz) )?(?:stop|stop all|stopp|unsubscribe|opt out|optout|停止|停|取消|退訂|退出|"
     r"取消訂閱|停止訂閱|唔好再send|唔好再發|end|quit)"
     r"(?: (?:please|pls|plz|now|all|it|thanks|thx|thank you|唔該))*$"
@@ -101,7 +105,7 @@ _OPT_OUT = _any(
         r"take me off",
     ]
 )
-_OPT_IN_EXACT = re.compile(
+_OPT_IN_EXACT = ascii_regex(
     r"^(?:(?:please|pls|plz) )?(?:start|unstop|subscribe|resubscribe|resume|opt in|optin|開始|重新訂閱|訂閱|恢復)"
     r"(?: (?:please|pls|plz|again|thanks|唔該))*$"
 )
@@ -109,9 +113,10 @@ _OPT_IN = _any(
     [
         r"resubscri|re-subscri|opt[ -]?in\b",
         r"重新(?:訂閱|接收|開始接收|收)|恢復(?:接收|提醒|通知|訊息|send|發送)",
-        r"(?:resume|restart|turn on|start) (?:the )?(?:sending |my )?(?:reminders?|messages?|notifications?|msgs?)",
+        r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)? "
+        r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
-        r"(?:可以|想|要|請)?(?:再|繼續)(?:send|發|提醒|通知)(?:返)?(?:俾|畀|比|給)我",
+        r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
         r"我想(?:再)?收(?:返)?(?:提醒|通知|訊息)",
     ]
 )
@@ -133,11 +138,13 @@ _STAFF = _any(
 
 # Booking, rescheduling, cancelling and queueing words: a symptom next to them is a request to
 # be seen (e.g. "咳 想book"), not a medical question for the bot to answer.
-_SEE_DOCTOR = _any(
+_OTHER_BUSINESS = _any(
     [
         r"book|預約|約(?:醫生|個|時間|期|聽日|今日|後日|下|星期|禮拜)|想約|幫我約|appointment|appt|ap+[a-z]{0,4}ment",
         r"睇醫生|睇(?:[\u4e00-\u9fff]{1,2})?醫生|睇(?:症|病)|見醫生|see (?:a |the )?(?:doctor|dr)|reserve|slot",
         r"改期|取消|cancel|resched|攞籌|拎籌|取籌|排隊|排籌|queue|有冇位|有位|覆診|walk ?in",
+        # nor is "how do you handle my data" ("點樣處理我嘅私隱")
+        r"私隱|資料|privacy|personal data",
     ]
 )
 _MEDICAL_STRONG = _any(
@@ -156,14 +163,14 @@ _MEDICAL_STRONG = _any(
         r"(?:驗血|化驗|血液|尿液|x光|x-ray|xray|檢查|身體檢查|驗身|報告|結果).{0,8}(?:正唔正常|正常嗎|正唔正|有冇問題|係咪正常|點解讀|咩意思|意味|高咗|低咗|偏高|偏低|超標)",
         r"(?:test|blood|lab|scan|x-?ray) (?:results?|report).{0,20}(?:normal|mean|ok|okay|bad|\?)|"
         r"what does my .{0,20}(?:result|report) mean",
-        r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇).{0,10}(?:high|low|normal|偏高|偏低|高唔高|正唔正常)",
+        r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇|心跳|體溫).{0,12}(?:high|low|normal|高|低|正常)",
     ]
 )
 _MEDICAL_QUESTION = _any(
     [
         r"係(?:咪|唔係|不是)(?:.{0,6})(?:感冒|流感|新冠|covid|發炎|敏感|過敏|濕疹|病|癌|炎|中毒|食物中毒|細菌|病毒|骨折|扭親|懷孕|有咗)",
         r"嚴(?:唔|不)嚴重|要(?:唔|不)要緊|會(?:唔|不)會(?:好)?(?:嚴重|傳染|有事|係|癌|死)|傳(?:唔|不)傳染",
-        r"正(?:唔|不)正常|有冇事|點算|點醫|點治|點處理|點樣醫|點樣處理|怎麼辦|點解會|"
+        r"正(?:唔|不)正常|正常(?:嗎|嘛|唔|吖嘛)|有冇事|點算|點醫|點治|點處理|點樣醫|點樣處理|怎麼辦|點解會|"
         r"點解成日|要(?:唔|不)要(?:睇|食|去急症|入院)",
         r"is (?:this|it|that) (?:rash |pain |cough )?"
         r"(?:serious|normal|contagious|dangerous|covid|flu|cancer|an? infection|infected|bad)",
@@ -197,7 +204,7 @@ def screen_normalised(text: str) -> str | None:
         return "talk_to_staff"
     if _MEDICAL_STRONG.search(text):
         return "medical_question"
-    if _MEDICAL_QUESTION.search(text) and not _SEE_DOCTOR.search(text):
+    if _MEDICAL_QUESTION.search(text) and not _OTHER_BUSINESS.search(text):
         return "medical_question"
     return None
 

@@ -1,0 +1,284 @@
+"""The offline engine: intent and language on a labelled set, then one behaviour per test."""
+
+import csv
+import datetime
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from messaging.assistant.offline import understand
+from messaging.assistant.reading import INTENTS, LANGUAGES, PARTS_OF_DAY, READING_SCHEMA, Reading
+from messaging.assistant.screen import screen
+
+LABELLED = Path(__file__).with_name("labelled_messages.tsv")
+TODAY = datetime.date(2026, 11, 18)  # a Wednesday
+DOCTORS = ["Dr Chan Tai Man 陳大文醫生", "Dr Wong Mei Ling 黃美玲醫生", "Dr Emily Lee 李嘉欣醫生"]
+
+
+def read(text, **kwargs):
+    kwargs.setdefault("today", TODAY)
+    return understand(text, **kwargs)
+
+
+def labelled_rows():
+    with LABELLED.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_the_labelled_set_covers_every_intent_with_at_least_twelve_messages():
+    rows = labelled_rows()
+    counts = Counter(row["intent"] for row in rows)
+    assert len(rows) >= 300
+    assert set(counts) == set(INTENTS)
+    assert min(counts.values()) >= 12
+    assert {row["language"] for row in rows} == set(LANGUAGES)
+
+
+def test_the_labelled_set_is_read_with_at_least_ninety_percent_intent_accuracy():
+    rows = labelled_rows()
+    intent_right, intent_total = Counter(), Counter()
+    language_right, language_total = Counter(), Counter()
+    misses = []
+    for row in rows:
+        reading = read(row["text"])
+        intent_total[row["intent"]] += 1
+        language_total[row["language"]] += 1
+        intent_right[row["intent"]] += reading.intent == row["intent"]
+        language_right[row["language"]] += reading.language == row["language"]
+        if reading.intent != row["intent"]:
+            misses.append(f"  {row['text']!r}: expected {row['intent']}, read {reading.intent}")
+
+    intent_accuracy = sum(intent_right.values()) / len(rows)
+    language_accuracy = sum(language_right.values()) / len(rows)
+    print(f"\n{len(rows)} messages: intent {intent_accuracy:.3f}, language {language_accuracy:.3f}")
+    for intent in INTENTS:
+        right, total = intent_right[intent], intent_total[intent]
+        print(f"  {intent:24} {right:3}/{total:<3} {right / total:.2f}")
+    for language in LANGUAGES:
+        print(f"  {language:24} {language_right[language]:3}/{language_total[language]:<3}")
+    print("\n".join(misses))
+    assert intent_accuracy >= 0.9
+    assert language_accuracy >= 0.95
+
+
+# --- the reading itself -------------------------------------------------------------------
+
+
+def test_a_reading_has_every_field_of_the_schema_and_says_it_came_from_the_offline_engine():
+    reading = read("book 聽日 下午 3pm 可唔可以")
+    assert isinstance(reading, Reading)
+    data = reading.as_dict()
+    assert set(READING_SCHEMA["required"]) <= set(data)
+    assert data["engine"] == "offline"
+    assert reading.intent in INTENTS and reading.language in LANGUAGES
+    assert 0 <= reading.confidence <= 1
+
+
+def test_a_strong_match_is_more_confident_than_unknown():
+    assert read("我想取消預約").confidence > read("asdfghjkl").confidence
+    assert read("asdfghjkl").intent == "unknown"
+
+
+def test_code_mixed_cantonese_is_read_as_chinese_and_emoji_alone_as_english():
+    assert read("想 cancel 個 appointment").language == "zh-Hant-HK"
+    assert read("check下queue").language == "zh-Hant-HK"
+    assert read("can I book for tomorrow").language == "en"
+    assert read("👍").language == "en"
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("今日有冇位", "2026-11-18"),
+        ("聽日", "2026-11-19"),
+        ("tmr", "2026-11-19"),
+        ("tmrw pls", "2026-11-19"),
+        ("後日", "2026-11-20"),
+        ("大後日", "2026-11-21"),
+        ("下個禮拜三", "2026-11-25"),
+        ("下星期一", "2026-11-23"),
+        ("星期三", "2026-11-18"),
+        ("禮拜五", "2026-11-20"),
+        ("this Friday", "2026-11-20"),
+        ("next Monday", "2026-11-23"),
+        ("29號", "2026-11-29"),
+        ("二十九號", "2026-11-29"),
+        ("3號", "2026-12-03"),
+        ("12月3號", "2026-12-03"),
+        ("3/12", "2026-12-03"),
+        ("1/2/2027", "2027-02-01"),
+        ("5月1號", "2027-05-01"),
+        ("dec 3rd", "2026-12-03"),
+        ("on the 29th", "2026-11-29"),
+    ],
+)
+def test_dates_are_resolved_against_today_day_before_month(text, expected):
+    assert read(f"想book {text}").date == expected
+
+
+def test_a_queue_number_is_not_taken_for_a_date():
+    assert read("排到25號未").date is None
+
+
+def test_a_bare_number_is_a_day_of_the_month_only_when_a_date_is_expected():
+    assert read("29", expecting="date").date == "2026-11-29"
+    assert read("29").date is None
+
+
+# --- times and parts of the day -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "time", "part"),
+    [
+        ("三點半", "15:30", "afternoon"),
+        ("朝早9點", "09:00", "morning"),
+        ("晏晝兩點", "14:00", "afternoon"),
+        ("夜晚7點", "19:00", "evening"),
+        ("3pm", "15:00", "afternoon"),
+        ("10:30am", "10:30", "morning"),
+        ("十點", "10:00", "morning"),
+        ("三點三", "15:15", "afternoon"),
+        ("三點三個字", "15:15", "afternoon"),
+        ("三點十五分", "15:15", "afternoon"),
+        ("十一點四十五", "11:45", "morning"),
+        ("兩點幾", None, "afternoon"),
+        ("at 4", "16:00", "afternoon"),
+        ("12pm", "12:00", "afternoon"),
+    ],
+)
+def test_times_follow_clinic_hours_bare_one_to_seven_means_afternoon(text, time, part):
+    reading = read(f"book {text}")
+    assert (reading.time, reading.part_of_day) == (time, part)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("朝早", "morning"),
+        ("上晝", "morning"),
+        ("早上", "morning"),
+        ("morning", "morning"),
+        ("晏晝", "afternoon"),
+        ("下晝", "afternoon"),
+        ("下午", "afternoon"),
+        ("afternoon", "afternoon"),
+        ("夜晚", "evening"),
+        ("晚上", "evening"),
+        ("evening", "evening"),
+        ("night", "evening"),
+    ],
+)
+def test_parts_of_the_day_in_cantonese_written_chinese_and_english(text, part):
+    reading = read(f"想約聽日{text}")
+    assert reading.part_of_day == part
+    assert reading.part_of_day in PARTS_OF_DAY
+    assert reading.time is None
+
+
+def test_a_bare_hour_is_a_time_only_when_a_time_is_expected():
+    assert read("3", expecting="time").time == "15:00"
+    assert read("3").time is None
+
+
+def test_a_bare_date_and_time_answer_is_read_as_booking():
+    reading = read("聽日下午三點")
+    assert (reading.intent, reading.date, reading.time) == ("book_appointment", "2026-11-19", "15:00")
+
+
+def test_chatter_that_happens_to_mention_today_is_not_a_booking():
+    assert read("今日天氣好熱").intent == "unknown"
+
+
+# --- doctors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "doctor"),
+    [
+        ("想約陳醫生", "Dr Chan Tai Man 陳大文醫生"),
+        ("can I see dr chan tmr", "Dr Chan Tai Man 陳大文醫生"),
+        ("chan doctor free?", "Dr Chan Tai Man 陳大文醫生"),
+        ("黃美玲醫生有冇位", "Dr Wong Mei Ling 黃美玲醫生"),
+        ("book Dr. Wong", "Dr Wong Mei Ling 黃美玲醫生"),
+        ("dr lee please", "Dr Emily Lee 李嘉欣醫生"),
+        ("想book陳生", None),  # 陳生 is Mr Chan as often as Dr Chan
+        ("想book醫生", None),
+    ],
+)
+def test_a_doctor_is_returned_by_the_display_name_the_clinic_gave(text, doctor):
+    assert read(text, doctors=DOCTORS).doctor == doctor
+
+
+def test_two_doctors_with_one_surname_are_left_for_the_dialogue_to_ask():
+    doctors = ["Dr Chan Tai Man 陳大文醫生", "Dr Chan Siu Ming 陳小明醫生"]
+    assert read("想約陳醫生", doctors=doctors).doctor is None
+    assert read("想約陳小明醫生", doctors=doctors).doctor == "Dr Chan Siu Ming 陳小明醫生"
+
+
+# --- priorities and dialogue context ------------------------------------------------------
+
+
+def test_an_emergency_outranks_a_booking():
+    assert read("心口好痛想book").intent == "emergency"
+
+
+def test_the_engine_and_the_screen_agree():
+    for text in ("STOP", "取消", "心口好痛", "我想搵真人", "我發燒38度食咩藥好", "想book聽日"):
+        screened = screen(text)
+        if screened:
+            assert read(text).intent == screened
+
+
+def test_cancelling_an_appointment_is_not_an_opt_out():
+    assert read("取消預約").intent == "cancel_appointment"
+    assert read("cancel my appointment").intent == "cancel_appointment"
+    assert read("取消").intent == "opt_out"
+
+
+def test_a_symptom_with_a_booking_request_is_a_booking():
+    assert read("咳 想book").intent == "book_appointment"
+    assert read("我想睇醫生").intent == "book_appointment"
+
+
+def test_asking_where_the_queue_is_at_is_not_joining_it():
+    assert read("我攞咗籌 而家排到幾多號").intent == "queue_status"
+    assert read("我想攞籌").intent == "join_queue"
+
+
+def test_ok_alone_is_unknown_unless_a_confirmation_is_expected():
+    assert read("ok").intent == "unknown"
+    assert read("好").intent == "unknown"
+    assert read("ok", expecting="confirm").intent == "book_appointment"
+    assert read("唔好", expecting="confirm").intent == "cancel_appointment"
+
+
+def test_greeting_around_an_unrelated_request_is_unknown():
+    assert read("hi").intent == "greeting"
+    assert read("hi can u sell me iphone").intent == "unknown"
+    assert read("hi I want to book tmr").intent == "book_appointment"
+
+
+# --- robustness ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\x00\x01\x1b[31m", "🙂" * 500, "a" * 100_000, "聽日" * 30_000, "\u200b\ufeff", "99999點99", "99/99"],
+)
+def test_understand_never_raises_on_odd_messages(text):
+    assert read(text, doctors=DOCTORS, expecting="time").intent in INTENTS
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(), expecting=st.sampled_from([None, "date", "time", "confirm"]))
+def test_understand_never_raises_on_any_text(text, expecting):
+    reading = read(text, doctors=DOCTORS, expecting=expecting)
+    assert reading.intent in INTENTS
+    assert 0 <= reading.confidence <= 1
