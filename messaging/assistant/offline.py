@@ -35,7 +35,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "privacy_request": [
         (r"個人資料|私隱|私穩|隱私|pdpo|personal (?:data|info)|privacy|data protection", 3),
         (r"(?:我|my)\s*(?:嘅|既|啲|的|咩|乜|own)?\s*(?:個人)?(?:資料|紀錄|記錄|data|info|information|records?)", 2),
-        (r"(?:有|保留|儲存|收集|keep|hold|store|have|collect).{0,8}(?:我|about me).{0,4}(?:資料|data)?", 1),
+        (
+            r"(?:有|保留|儲存|收集|keep|hold|store|have|collect).{0,8}(?:我|me|my).{0,6}(?:資料|data|info|紀錄|records?)",
+            3.5,
+        ),
+        (r"病歷|醫療紀錄|medical records?|everything about me|all (?:of )?my (?:info|data|records)", 2.5),
         (r"(?:刪除|刪走|刪咗|delete|erase|remove|清除|銷毀).{0,12}(?:資料|紀錄|記錄|data|info|account|records?)", 3),
         (r"what (?:data|information|info)|(?:資料|data).{0,6}(?:查閱|副本|copy|export|更正)|查閱(?:我)?(?:嘅)?資料", 3),
         (
@@ -49,13 +53,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "reschedule_appointment": [
         (
             r"改期|改日子|改日期|改時間|改約|改預約|"
-            r"改(?:返|番)?(?:個|嗰個|我個)?(?:book|booking|appointment|appt|時間|期|日)",
+            r"改(?:下|吓|一下|返|番|過)?(?:個|嗰個|我個|我嘅)?(?:book|booking|appointment|appt|時間|期|日)",
             4,
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
+        (r"\binstead\b|\b(?:shift|switch|swap|bring forward)\b", 3.5),
         (
             r"轉期|延期|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
-            r"轉(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
+            r"轉(?:咗|吓|下)?(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
             3.5,
         ),
         (r"re-?sched|reshedule|rescedule|rebook|re-book|postpone|push (?:it |my \w+ )?back|\bmove (?:my |the |it )", 4),
@@ -82,12 +87,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+        (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
     ],
     "queue_status": [
-        (r"(?:排|叫|輪|去|到)(?:到|咗)?(?:第)?幾(?:多)?號|幾多號(?:喇|啦|呀)?|而家(?:幾多|幾)號", 4),
+        (r"(?:排|叫|輪|去|到)(?:到|咗)?(?:第)?(?:幾|邊個|邊)(?:多)?號|幾多號(?:喇|啦|呀)?|而家(?:幾多|幾)號", 4),
         (
             r"幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
-            r"仲(?:要)?等幾(?:耐|久|多)|要等幾(?:耐|久)|等(?:咗)?幾耐",
+            r"仲(?:有|要|要等|等)?幾(?:耐|久)|要等幾(?:耐|久)|等(?:咗)?幾耐|(?:就|快|就快)(?:輪)?到我|"
+            r"am i next|me next|next in line",
             4,
         ),
         (r"(?:前面|之前|前邊)(?:仲)?(?:有|剩)幾(?:多)?(?:個|位|人)|仲有幾(?:多)?(?:個|位|人)(?:先|未|到)", 4),
@@ -99,7 +106,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"when (?:is|will) (?:it )?(?:be )?my turn|my turn|"
-            r"how long (?:is|will|do|until|to)|waiting time|current number|now serving|"
+            r"how long .{0,25}\bwait|how long (?:until|till|before|is the queue)|waiting time|now serving|"
+            r"current (?:queue )?(?:number|no)|what(?:'s| is) the (?:current )?(?:queue )?number|"
             r"which number",
             4,
         ),
@@ -129,7 +137,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"book|bk|預約|預訂|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
-            r"想約|幫我約|可唔可以約|約咗",
+            r"想約|幫我約|可唔可以約|約咗|求診|就診|看診|留(?:返)?(?:個|一個)?位",
             3,
         ),
         (r"appointment|appt|apointment|ap+[a-z]{0,4}ment|schedule|reserve|reservation|make an? ", 3),
@@ -139,7 +147,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (
-            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇得睇|slot|availab|得唔得閒|free time|any time ?slots?",
+            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇得睇|slot|availab|得唔得閒|free time|any time ?slots?|"
+            r"\bopenings\b|any (?:space|room|opening)",
             2.5,
         ),
         (
@@ -164,7 +173,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"開(?:唔|不)開|有冇開|開嗎|開工|休息(?:日|幾耐)?|假期|公眾假期|"
-            r"public holiday|holiday|sunday|星期日開|禮拜日開",
+            r"public holiday|holiday|sunday|星期日開|禮拜日開|中醫|牙醫|兒科|婦科|皮膚科|眼科|物理治療|physio|dentist|"
+            r"specialist|paediatric|pediatric",
             2,
         ),
         (
@@ -206,7 +216,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "greeting": [
         (
-            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|哈佬|早晨|早安|午安|早啊|"
+            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|哈佬|早晨|早安|午安|晚安|早啊|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問",
             1,
@@ -315,7 +325,7 @@ _GREETING_FILLER = ascii_regex(
 )
 _WHEN_FILLER = ascii_regex(
     r"\b(?:ok|okay|pls|please|plz|at|on|the|in|or|and|is|it|fine|can|would|be|good|possible|any|time|day|how|about)\b|"
-    r"得唔得|可唔可以|可以|得嗎|好唔好|行唔行|有冇|嗎|呀|啊|啦|喇|吖|呢|嘅|或者|同|都|左右|前後|之前|之後|唔該|先|好"
+    r"嚟|來|去|過嚟|\bcome\b|得唔得|可唔可以|可以|得嗎|好唔好|行唔行|有冇|嗎|呀|啊|啦|喇|吖|呢|嘅|或者|同|都|左右|前後|之前|之後|唔該|先|好"
 )
 
 
@@ -331,7 +341,7 @@ def _only_when(norm: str) -> bool:
     when = [p for p, _ in _RELATIVE] + [p for _, p in _PARTS]
     when += [_CN_WEEKDAY, _EN_WEEKDAY, _CN_MONTH_DAY, _NEXT_MONTH_DAY, _CN_DAY, _ISO, _SLASH]
     when += [_EN_DAY_MONTH, _EN_MONTH_DAY, _EN_ORDINAL, _HHMM, _AMPM, _AT_HOUR, _HALF_PAST, _CN_TIME, _DOCTOR_WORD]
-    return _leftover(norm, *when, _WHEN_FILLER) <= 2
+    return _leftover(norm, *when, _WHEN_FILLER) <= 1
 
 
 # --- language -----------------------------------------------------------------------------

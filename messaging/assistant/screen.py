@@ -124,7 +124,10 @@ _OPT_IN = _any(
 _STAFF = _any(
     [
         r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
-        r"(?:搵|轉|叫|找|聯絡|問下|問吓|要)(?:個|一個|你哋|你地|診所)?(?:職員|姑娘|護士|接待|前台|人)",
+        r"(?:搵|轉|叫|找|聯絡|問|要)(?:下|吓)?(?:個|一個|你哋|你地|診所)?(?:職員|姑娘|護士|接待|前台|人)",
+        r"(?:職員|姑娘|護士|人)(?:可以)?(?:答|覆|回覆|幫|聽)我",
+        r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
+        r"(?:contact|get back to) me",
         r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人)(?:講|傾|談|溝通|聊)",
         r"打(?:個)?(?:電話)?(?:俾|畀|比|給)我|打返(?:俾|畀|比)?我|"
         r"覆(?:返)?我電話|回電|call (?:me|back)|phone me|"
@@ -160,10 +163,12 @@ _MEDICAL_STRONG = _any(
         r"(?:can|should|could|may) i (?:take|give|use|eat|drink|mix)\b.{0,30}"
         r"(?:panadol|paracetamol|ibuprofen|medicine|medication|pill|tablet|antibiotic|\?)",
         r"what (?:medicine|medication|drug|pills?|tablets?) ",
-        r"(?:驗血|化驗|血液|尿液|x光|x-ray|xray|檢查|身體檢查|驗身|報告|結果).{0,8}(?:正唔正常|正常嗎|正唔正|有冇問題|係咪正常|點解讀|咩意思|意味|高咗|低咗|偏高|偏低|超標)",
+        r"(?:驗血|化驗|血液|尿液|x光|x-ray|xray|檢查|身體檢查|驗身|報告|結果).{0,8}(?:正唔正常|正常嗎|正唔正|有冇問題|係咪正常|點解讀|(?:咩|乜|乜嘢|什麼)意思|意味|高咗|低咗|偏高|偏低|超標)",
         r"(?:test|blood|lab|scan|x-?ray) (?:results?|report).{0,20}(?:normal|mean|ok|okay|bad|\?)|"
         r"what does my .{0,20}(?:result|report) mean",
-        r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇|心跳|體溫).{0,12}(?:high|low|normal|高|低|正常)",
+        r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇|心跳|體溫).{0,25}(?:high|low|normal|高|低|正常)",
+        r"how (?:often|many times|long) (?:should|can|do|must) i (?:take|use|apply|give)|when should i take|"
+        r"幾耐食一次|一日食幾(?:次|粒)|飯前(?:定|還是|或)飯後|飯前食|飯後食",
     ]
 )
 _MEDICAL_QUESTION = _any(
@@ -179,6 +184,7 @@ _MEDICAL_QUESTION = _any(
         r"is .{1,30} (?:serious|contagious|normal|dangerous)\b|could (?:it|this) be|"
         r"how (?:do|can|to) (?:i )?(?:treat|cure|get rid)",
         r"what (?:is|causes?) (?:this|my|the) (?:rash|pain|cough|fever|lump|symptom)",
+        r"is (?:that|this|it) (?:too )?(?:high|low|normal|ok|okay|bad|worrying)",
     ]
 )
 
