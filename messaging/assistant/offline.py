@@ -41,6 +41,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"病歷|醫療紀錄|medical records?|everything about me|all (?:of )?my (?:info|data|records)", 2.5),
         (r"(?:刪除|刪走|刪咗|delete|erase|remove|清除|銷毀).{0,12}(?:資料|紀錄|記錄|data|info|account|records?)", 3),
+        (r"(?:刪除|刪走|delete|erase|remove).{0,10}(?:我|my).{0,6}(?:電話|號碼|地址|email|phone|number|address|名)", 3),
         (r"what (?:data|information|info)|(?:資料|data).{0,6}(?:查閱|副本|copy|export|更正)|查閱(?:我)?(?:嘅)?資料", 3),
         (
             r"(?:攞返|攞|索取|要返|access).{0,6}(?:資料|病歷|醫療紀錄|記錄|data|records)|"
@@ -59,7 +60,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
         (r"\binstead\b|\b(?:shift|switch|swap|bring forward)\b", 3.5),
         (
-            r"轉期|延期|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
+            r"轉期|延期|延遲|延後|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
             r"轉(?:咗|吓|下)?(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
             3.5,
         ),
@@ -72,7 +73,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"(?:換|轉|改).{0,4}(?:第二|另一|其他)(?:日|個時間|天|個)", 3.5),
         (r"(?:唔|不)(?:嚟|來|去)得.{0,20}(?:改|轉|第二日|另一日|遲啲|下次|其他時間|第二個時間)", 3.5),
         (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
-        (r"(?:cancel|取消).{0,25}(?:re-?book|book過|約過|再約|再book|改約)", 4.5),
+        (r"(?:cancel|取消).{0,25}(?:re-?book|book過|約過|再約|再book|改約|book (?:it )?again|book another)", 4.5),
+        (r"(?:appointment|appt|booking|預約|約).{0,15}(?:needs? to change|換|改)|something came up", 3.5),
     ],
     "cancel_appointment": [
         (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
@@ -83,7 +85,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"(?:can'?t|cannot|can not|won'?t be able to|unable to) (?:make it|come|attend|go)|"
-            r"not (?:coming|going to make)",
+            r"not (?:coming|going to make)|won'?t be (?:coming|there|able to come)|will not (?:be )?(?:coming|come)",
             3,
         ),
         (r"(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
@@ -94,7 +96,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
             r"仲(?:有|要|要等|等)?幾(?:耐|久)|要等幾(?:耐|久)|等(?:咗)?幾耐|(?:就|快|就快)(?:輪)?到我|"
-            r"am i next|me next|next in line",
+            r"am i next|me next|next in line|"
+            r"幾時(?:先)?(?:會)?(?:輪|叫)(?:到)?|"
+            r"仲(?:有|要)?(?:等)?幾(?:多)?(?:個|位|人)|"
+            r"how many (?:people )?(?:are )?(?:waiting|ahead|in (?:the )?(?:queue|line))|"
+            r"(?:is the|how long is the) (?:queue|line|wait)|being called|get called|be called",
             4,
         ),
         (r"(?:前面|之前|前邊)(?:仲)?(?:有|剩)幾(?:多)?(?:個|位|人)|仲有幾(?:多)?(?:個|位|人)(?:先|未|到)", 4),
@@ -121,7 +127,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (
-            r"join (?:the |a )?(?:queue|q|line|waiting list)|"
+            r"join (?:the |a )?(?:queue|q|line|waiting list)|get in line|line up|"
             r"(?:get|take|grab) (?:a |my )?(?:queue )?(?:number|ticket|no\.?)|"
             r"queue (?:for|number|me|up|ticket)|add me to (?:the )?queue",
             3.5,
@@ -143,7 +149,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"appointment|appt|apointment|ap+[a-z]{0,4}ment|schedule|reserve|reservation|make an? ", 3),
         (
             r"睇醫生|睇(?:[\u4e00-\u9fff]{1,3})?醫生|見醫生|睇(?:症|病|返)|看醫生|看病|睇dr|"
-            r"see (?:a |the |dr|doctor)|visit (?:the )?(?:doctor|clinic)",
+            r"see (?:a |the )?(?:dr|doctor|doc|gp|physician)|有冇(?:醫生|人|得)?睇|visit (?:the )?(?:doctor|clinic)",
             2.5,
         ),
         (
@@ -161,7 +167,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "clinic_info": [
         (
-            r"幾點(?:鐘)?(?:開|閂|關|收|休息)|開(?:到|至|去)幾(?:點|時)|開(?:門|診|舖)|閂門|關門|收工|"
+            r"夜診|日診|幾點(?:鐘)?(?:開|閂|關|收|休息|食)|"
+            r"lunch (?:time|break|hour)|開(?:到|至|去)幾(?:點|時)|"
+            r"開(?:門|診|舖)|閂門|關門|收工|"
             r"收幾點|營業|開放時間|辦公時間|應診時間|診症時間|幾點到幾點",
             3,
         ),
@@ -200,11 +208,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (
-            r"有冇(?:.{0,6})(?:服務|針|疫苗|檢查|驗)|do you (?:do|offer|have|provide|accept|take)|"
+            r"有冇(?:.{0,6})(?:服務|針|疫苗|檢查|驗)|do you (?:do|offer|have|provide|accept|take|sell)|"
             r"services?|病假紙|醫生紙|sick (?:leave|note)|medical cert|轉介信|referral|講英文|"
             r"speak english|普通話|mandarin",
             2,
         ),
+        (r"有冇得(?:做|打|驗|整)|有冇(?:得)?(?:賣|售)", 2.5),  # "do you offer X", not "book me for X"
     ],
     "thanks": [
         (
@@ -218,7 +227,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|哈佬|早晨|早安|午安|晚安|早啊|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
-            r"anyone there|請問",
+            r"anyone there|請問|wh?at?s+ ?up|\bsup\b",
             1,
         ),
     ],
@@ -325,7 +334,8 @@ _GREETING_FILLER = ascii_regex(
 )
 _WHEN_FILLER = ascii_regex(
     r"\b(?:ok|okay|pls|please|plz|at|on|the|in|or|and|is|it|fine|can|would|be|good|possible|any|time|day|how|about)\b|"
-    r"嚟|來|去|過嚟|\bcome\b|得唔得|可唔可以|可以|得嗎|好唔好|行唔行|有冇|嗎|呀|啊|啦|喇|吖|呢|嘅|或者|同|都|左右|前後|之前|之後|唔該|先|好"
+    r"嚟|來|去|過嚟|\bcome\b|得唔得|可唔可以|可以|得嗎|好唔好|行唔行|有冇|"
+    r"嗎|呀|啊|啦|喇|吖|呢|嘅|或者|同|都|左右|前後|之前|之後|唔該|先"
 )
 
 

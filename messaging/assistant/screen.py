@@ -62,7 +62,8 @@ _EMERGENCY = _any(
         r"\bstroke\b|face\s*(?:is\s*)?droop|drooping face|slurr?ed (?:speech|words)|slurring",
         r"one side of (?:my|his|her|the) (?:body|face)",
         # heavy bleeding
-        r"大量出血|大出血|流(?:好|很|勁)多血|血流不止|流血不止|止(?:唔|不)到血|止唔住血|吐血|嘔血|咳血|噴血",
+        r"大量出血|大出血|流(?:好|很|勁)多血|血流不止|流血不止|止(?:唔|不)到血|"
+        r"血(?:止|停)(?:唔|不)(?:到|住)|止唔住血|吐血|嘔血|咳血|噴血",
         r"(?:heavy|heavily|severe|lots of|a lot of|massive) ?bleed|"
         r"bleeding (?:heavily|a lot|badly|won'?t stop|non ?stop)",
         r"(?:won'?t|can'?t|cannot|doesn'?t) stop bleeding|(?:vomiting|coughing up|throwing up) blood",
@@ -102,6 +103,8 @@ _OPT_OUT = _any(
         r"notifications?|msgs?|messages?|spam)",
         r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
         r"no more (?:messages|msgs|reminders|notifications|texts)|remove me from",
+        r"(?:don'?t|do not) want (?:to (?:get|receive) )?(?:these |any |your |the )?"
+        r"(?:messages|msgs|reminders|notifications|texts)",
         r"take me off",
     ]
 )
@@ -112,7 +115,7 @@ _OPT_IN_EXACT = ascii_regex(
 _OPT_IN = _any(
     [
         r"resubscri|re-subscri|opt[ -]?in\b",
-        r"重新(?:訂閱|接收|開始接收|收)|恢復(?:接收|提醒|通知|訊息|send|發送)",
+        r"(?:重新|開始|恢復)(?:開始)?(?:訂閱|接收|收)|恢復(?:接收|提醒|通知|訊息|send|發送)",
         r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)? "
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
@@ -163,6 +166,8 @@ _MEDICAL_STRONG = _any(
         r"(?:can|should|could|may) i (?:take|give|use|eat|drink|mix)\b.{0,30}"
         r"(?:panadol|paracetamol|ibuprofen|medicine|medication|pill|tablet|antibiotic|\?)",
         r"what (?:medicine|medication|drug|pills?|tablets?) ",
+        r"(?:blood test|test|result|report|level|reading).{0,30}\bmean|what does .{0,20}(?:high|low|positive|negative)",
+        r"可(?:以|唔可以)?食(?:咩|乜|啲咩|乜嘢)|戒(?:咩|乜)?口|what (?:can|should) i eat|(?:can|should) i eat",
         r"(?:驗血|化驗|血液|尿液|x光|x-ray|xray|檢查|身體檢查|驗身|報告|結果).{0,8}(?:正唔正常|正常嗎|正唔正|有冇問題|係咪正常|點解讀|(?:咩|乜|乜嘢|什麼)意思|意味|高咗|低咗|偏高|偏低|超標)",
         r"(?:test|blood|lab|scan|x-?ray) (?:results?|report).{0,20}(?:normal|mean|ok|okay|bad|\?)|"
         r"what does my .{0,20}(?:result|report) mean",
