@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 from clinics.frontdesk.models import FAQ, Doctor, WorkingHours
 from clinics.models import Clinic
 from clinics.services import clinic_domain, create_clinic
+from smartclinic.otp import DEMO_TOTP_KEY, enrol
 
 # Local demo only (seed_demo refuses to run in production); override with DEMO_PASSWORD.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "smartclinic-demo")
@@ -116,4 +117,5 @@ def seed_demo(stdout) -> None:
         _seed_clinic(spec, stdout)
     User = get_user_model()
     if not User.objects.filter(username=OPERATOR_USERNAME).exists():
-        User.objects.create_superuser(OPERATOR_USERNAME, "operator@smartclinic.invalid", DEMO_PASSWORD)
+        operator = User.objects.create_superuser(OPERATOR_USERNAME, "operator@smartclinic.invalid", DEMO_PASSWORD)
+        enrol(user=operator, key=DEMO_TOTP_KEY)  # the operator admin needs an authenticator code

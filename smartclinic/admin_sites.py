@@ -13,6 +13,17 @@ class OperatorAdminSite(UnfoldAdminSite):
     site_header = _("SmartClinic operator")
     site_title = _("SmartClinic operator")
     index_title = _("Clinics and privacy")
+    login_template = "operator/login.html"
+
+    def __init__(self, name: str = "admin") -> None:
+        from smartclinic.otp import OperatorLoginForm
+
+        super().__init__(name)
+        self.login_form = OperatorLoginForm  # password and authenticator code (smartclinic.otp)
+
+    def has_permission(self, request):
+        # Our staff see every clinic: a password alone is not enough (two-factor, django-otp).
+        return super().has_permission(request) and request.user.is_verified()
 
 
 class ClinicAdminSite(UnfoldAdminSite):

@@ -60,6 +60,8 @@ SHARED_APPS = [
     "rest_framework",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -175,6 +178,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "admin:login"
+OTP_TOTP_ISSUER = "SmartClinic"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
@@ -224,6 +228,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "admin.logentry",
     "contenttypes",
+    "otp_totp",  # authenticator keys must not be copied into the log; every sign-in would write one
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # an IP address is personal data we do not need
 

@@ -73,9 +73,10 @@ def clinic_client(slug: str) -> Client:
     return Client(HTTP_HOST=f"{slug}.{settings.BASE_DOMAIN}")
 
 
-def admin_login(client: Client, username: str, password: str = PASSWORD) -> bool:
+def admin_login(client: Client, username: str, password: str = PASSWORD, otp_token: str = "") -> bool:
     """Log in through the admin's own form, as a person would (and as axes watches)."""
-    response = client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
+    form = {"username": username, "password": password, "otp_token": otp_token, "next": "/admin/"}
+    response = client.post("/admin/login/", form)
     connection.set_schema_to_public()
     return response.status_code == 302
 
@@ -91,9 +92,11 @@ def alpha_manager_client(alpha) -> Client:
 def operator_client(db) -> Client:
     from django.contrib.auth import get_user_model
 
-    get_user_model().objects.create_superuser("ops", "ops@smartclinic.test", PASSWORD)
-    client = Client(HTTP_HOST=settings.BASE_DOMAIN)
-    assert admin_login(client, "ops")
+    from smartclinic.otp import current_code, enrol
+
+    user = get_user_model().objects.create_superuser("ops", "ops@smartclinic.test", PASSWORD)
+    client = Client(HTTP_HOST=settings.BASE_DOMAIN)  # the operator admin asks for the authenticator code too
+    assert admin_login(client, "ops", otp_token=current_code(enrol(user=user)))
     return client
 
 

@@ -2,6 +2,7 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinics.demo import CLINICS, DEMO_PASSWORD, OPERATOR_USERNAME, seed_demo
 from clinics.models import Clinic
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with:"))
         self.stdout.write(f"  operator admin  http://localhost:{port}/admin/  {OPERATOR_USERNAME} / {DEMO_PASSWORD}")
+        device = TOTPDevice.objects.filter(user__username=OPERATOR_USERNAME).first()
+        if device is not None:  # two-factor sign-in: the demo key, or the code printed by operator_totp --code
+            self.stdout.write(f"    + authenticator code: {device.config_url}")
+            self.stdout.write(f"      or `manage.py operator_totp {OPERATOR_USERNAME} --code`")
         for spec in CLINICS:
             domain = clinic_domain(spec["slug"])
             self.stdout.write(
