@@ -58,7 +58,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
-        (r"\binstead\b|\b(?:shift|switch|swap|bring forward)\b", 3.5),
+        (r"\binstead\b|\b(?:shift|switch|swap|bring forward)\b|change (?:it |this |that |mine )?(?:to|for) ", 3.5),
+        # 改 followed by when: "改聽日", "改遲半個鐘", "改去下晝"
+        (
+            r"改(?:去|到|做|成)?(?:聽日|後日|今日|明|下|星期|禮拜|週|\d|[一二三四五六七八九十兩]|朝|晏|夜|上晝|下晝|早|遲)",
+            3.5,
+        ),
         (
             r"轉期|延期|延遲|延後|押後|推遲|推後|搬期|順延|改(?:去|到|做|為|成)|"
             r"轉(?:咗|吓|下)?(?:去|到|做)(?:下|星期|禮拜|聽日|後日|今日|\d|[一二三四五六七八九十])",
@@ -112,7 +117,10 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"when (?:is|will) (?:it )?(?:be )?my turn|my turn|"
-            r"how long .{0,25}\bwait|how long (?:until|till|before|is the queue)|waiting time|now serving|"
+            r"how (?:much )?longer|still waiting|"
+            r"how long .{0,25}\bwait|"
+            r"how long (?:until|till|before|is the queue)|"
+            r"waiting time|now serving|"
             r"current (?:queue )?(?:number|no)|what(?:'s| is) the (?:current )?(?:queue )?number|"
             r"which number",
             4,
@@ -128,7 +136,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"join (?:the |a )?(?:queue|q|line|waiting list)|get in line|line up|"
-            r"(?:get|take|grab) (?:a |my )?(?:queue )?(?:number|ticket|no\.?)|"
+            r"(?:get|take|grab|give)(?: me)? (?:a |my )?(?:queue )?(?:number|ticket|no\.?)|"
             r"queue (?:for|number|me|up|ticket)|add me to (?:the )?queue",
             3.5,
         ),
@@ -143,7 +151,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"book|bk|預約|預訂|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
-            r"想約|幫我約|可唔可以約|約咗|求診|就診|看診|留(?:返)?(?:個|一個)?位",
+            r"(?:想|要|一齊|可以|點|點樣)約|幫我約|可唔可以約|約咗|"
+            r"約(?:$|呀|啊|嗎|\?)|有(?:冇)?空?位|空位|求診|就診|看診|"
+            r"留(?:返)?(?:個|一個)?位",
             3,
         ),
         (r"appointment|appt|apointment|ap+[a-z]{0,4}ment|schedule|reserve|reservation|make an? ", 3),
@@ -213,7 +223,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"speak english|普通話|mandarin",
             2,
         ),
-        (r"有冇得(?:做|打|驗|整)|有冇(?:得)?(?:賣|售)", 2.5),  # "do you offer X", not "book me for X"
+        (r"有冇得(?![睇排約]|book)[\u4e00-\u9fff]|有冇(?:得)?(?:賣|售)", 2.5),  # "do you offer X", not "book me for X"
     ],
     "thanks": [
         (
@@ -225,7 +235,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "greeting": [
         (
-            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|哈佬|早晨|早安|午安|晚安|早啊|"
+            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問|wh?at?s+ ?up|\bsup\b",
             1,

@@ -53,7 +53,9 @@ _EMERGENCY = _any(
         r"chest\s*(?:pain|pains|hurts?|is hurting|tight|tightness|pressure)|heart attack",
         r"pain in (?:my|his|her) chest",
         # breathing
-        r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順)氣|呼吸困難|呼吸唔到|窒息|無法呼吸|不能呼吸|唔可以呼吸",
+        r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順)氣|"
+        r"呼吸(?:好|很|非常|十分|有啲|有點)?困難|呼吸唔到|窒息|無法呼吸|不能呼吸|"
+        r"唔可以呼吸",
         r"(?:can'?t|cannot|can not|unable to|could ?n'?t|hard to|struggling to) breathe?",
         r"(?:difficulty|trouble|problem) breathing|short(?:ness)? of breath|not breathing|choking",
         # stroke signs
@@ -120,7 +122,7 @@ _OPT_IN = _any(
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
         r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
-        r"我想(?:再)?收(?:返)?(?:提醒|通知|訊息)",
+        r"(?:想|要)(?:再)?收(?:到|返)?(?:提醒|通知|訊息)",
     ]
 )
 
@@ -128,7 +130,7 @@ _STAFF = _any(
     [
         r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
         r"(?:搵|轉|叫|找|聯絡|問|要)(?:下|吓)?(?:個|一個|你哋|你地|診所)?(?:職員|姑娘|護士|接待|前台|人)",
-        r"(?:職員|姑娘|護士|人)(?:可以)?(?:答|覆|回覆|幫|聽)我",
+        r"(?:職員|姑娘|護士|醫生|人)(?:可以|盡快|稍後)?(?:聯絡|聯繫|打(?:電話)?(?:俾|畀)|call|contact|答|覆|回覆|幫|聽)我",
         r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
         r"(?:contact|get back to) me",
         r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人)(?:講|傾|談|溝通|聊)",
@@ -159,7 +161,8 @@ _MEDICAL_STRONG = _any(
         r"(?:用|搽|飲|吃|食)(?:咩|乜|什麼)藥|(?:咩|乜|什麼|邊隻|邊種)藥",
         r"藥.{0,6}(?:點食|點樣食|幾時食|食幾多|食幾粒|一齊食|可唔可以|可以.{0,2}嗎|得唔得)",
         r"可(?:唔|不)?可以食.{0,10}(?:藥|panadol|必理痛|抗生素|止痛|退燒|撲熱息痛)",
-        r"劑量|副作用|幾多(?:mg|毫克|粒|ml)|食幾多粒|"
+        r"劑量|副作用|幾多(?:mg|毫克|粒|ml)|食幾多粒|藥.{0,12}(?:幾耐|幾時|幾多|幾次)|"
+        r"一日(?:食|飲|搽|用)幾(?:多)?(?:次|粒|ml|毫升|包)|"
         r"(?:必理痛|撲熱息痛|抗生素|止痛藥|退燒藥|消炎藥).{0,8}(?:\?|嗎|呀|幾多|可唔可以|得唔得|點)",
         r"dosage|\bdose\b|side ?effects?|"
         r"how (?:many|much) (?:\w+ )?(?:panadol|paracetamol|ibuprofen|tablets?|pills?|mg|medicine|medication)",
@@ -190,6 +193,7 @@ _MEDICAL_QUESTION = _any(
         r"how (?:do|can|to) (?:i )?(?:treat|cure|get rid)",
         r"what (?:is|causes?) (?:this|my|the) (?:rash|pain|cough|fever|lump|symptom)",
         r"is (?:that|this|it) (?:too )?(?:high|low|normal|ok|okay|bad|worrying)",
+        r"antibiotics?|抗生素|消炎藥|(?:are|is) .{0,20} (?:needed|necessary|required)",
     ]
 )
 
