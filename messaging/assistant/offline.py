@@ -49,6 +49,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"(?:更正|更改|改返|correct|update).{0,6}(?:我)?(?:嘅|啲)?(?:個人)?(?:資料|data|details)", 2.5),
+        (r"(?:correct|update|change|更正|更改).{0,15}(?:name|records|details|address|email|姓名|地址)", 3),
+        (r"(?:刪除|刪走|delete|close|remove|取消).{0,6}(?:帳戶|賬戶|戶口|account)", 3),
         (r"forget me|right to be forgotten|gdpr", 3),
     ],
     "reschedule_appointment": [
@@ -58,7 +60,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
-        (r"\binstead\b|\b(?:shift|switch|swap|bring forward)\b|change (?:it |this |that |mine )?(?:to|for) ", 3.5),
+        (
+            r"\binstead\b|rather than|\b(?:shift|switch|swap|bring forward)\b|"
+            r"change (?:it |this |that |mine )?(?:to|for) ",
+            3.5,
+        ),
         # 改 followed by when: "改聽日", "改遲半個鐘", "改去下晝"
         (
             r"改(?:去|到|做|成)?(?:聽日|後日|今日|明|下|星期|禮拜|週|\d|[一二三四五六七八九十兩]|朝|晏|夜|上晝|下晝|早|遲)",
@@ -78,6 +84,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"(?:換|轉|改).{0,4}(?:第二|另一|其他)(?:日|個時間|天|個)", 3.5),
         (r"(?:唔|不)(?:嚟|來|去)得.{0,20}(?:改|轉|第二日|另一日|遲啲|下次|其他時間|第二個時間)", 3.5),
         (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
+        (r"(?:can'?t|cannot) (?:make|come).{0,40}(?:possible|how about|what about|\?)", 3.5),
         (r"(?:cancel|取消).{0,25}(?:re-?book|book過|約過|再約|再book|改約|book (?:it )?again|book another)", 4.5),
         (r"(?:appointment|appt|booking|預約|約).{0,15}(?:needs? to change|換|改)|something came up", 3.5),
     ],
@@ -94,6 +101,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+        (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?:唔要|不要|唔使|取消)", 3.5),
         (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
     ],
     "queue_status": [
@@ -151,7 +159,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"book|bk|預約|預訂|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
-            r"(?:想|要|一齊|可以|點|點樣)約|幫我約|可唔可以約|約咗|"
+            r"(?:想|要|一齊|可以|點|點樣)約|(?:可(?:唔)?可以|得唔得|幾時|邊日)(?:過嚟|嚟)?睇|幫我約|可唔可以約|約咗|"
             r"約(?:$|呀|啊|嗎|\?)|有(?:冇)?空?位|空位|求診|就診|看診|"
             r"留(?:返)?(?:個|一個)?位",
             3,
@@ -176,6 +184,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"(?:我|i)(?:想|要|want|would like|'d like)(?: to)? (?:come|see)", 1.5),
     ],
     "clinic_info": [
+        (
+            r"(?:洗|使|需)(?:唔|不)(?:洗|使|需)(?:要)?(?:預約|book|排隊)|do i need (?:to book|an appointment)|"
+            r"need an appointment or|walk-?ins? (?:accepted|ok|welcome)",
+            4,
+        ),
         (
             r"夜診|日診|幾點(?:鐘)?(?:開|閂|關|收|休息|食)|"
             r"lunch (?:time|break|hour)|開(?:到|至|去)幾(?:點|時)|"
@@ -339,7 +352,7 @@ def _score(norm: str, intent: str) -> float:
 
 
 _GREETING_FILLER = ascii_regex(
-    r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|miss|nurse)\b|"
+    r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|miss|nurse|hope|re|well|how|are|doing|today)\b|"
     r"呀|啊|啦|喇|吖|醫生|姑娘|診所|大家|你|您|好|早|晨|哈"
 )
 _WHEN_FILLER = ascii_regex(

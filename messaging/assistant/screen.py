@@ -59,7 +59,8 @@ _EMERGENCY = _any(
         r"(?:can'?t|cannot|can not|unable to|could ?n'?t|hard to|struggling to) breathe?",
         r"(?:difficulty|trouble|problem) breathing|short(?:ness)? of breath|not breathing|choking",
         # stroke signs
-        r"中風|半邊(?:身|面|臉)?(?:好)?(?:麻|冇力|無力|郁唔到|動唔到)|半身(?:麻|不遂)|口歪|面歪|嘴歪",
+        r"中風|半邊(?:身|面|臉)?(?:好)?(?:麻|冇力|無力|郁唔到|動唔到)|"
+        r"半身(?:麻|不遂)|口歪|面歪|嘴歪|講(?:唔|不)(?:到|出)(?:嘢|話)",
         r"講(?:嘢|野|說話)?(?:好)?(?:含糊|唔清楚|黐脷|唔清)|說話含糊|言語不清|口齒不清",
         r"\bstroke\b|face\s*(?:is\s*)?droop|drooping face|slurr?ed (?:speech|words)|slurring",
         r"one side of (?:my|his|her|the) (?:body|face)",
@@ -85,6 +86,8 @@ _EMERGENCY = _any(
         r"(?:allerg).{0,30}(?:throat|lips?|tongue|face).{0,10}(?:swell|swollen|closing|tight)",
         r"(?:throat|tongue) (?:is )?(?:swelling|swollen|closing)",
         r"食(?:咗|左)?(?:成|好多|一)(?:樽|排|盒)藥|食過量|overdos|食錯藥|飲(?:咗)?漂白水|poison",
+        r"swallow(?:ed)? .{0,20}(?:bleach|detergent|batter|poison|pills|tablets|chemical)|"
+        r"吞(?:咗|左)(?:電芯|漂白水|藥)|"
         r"白車|救護車|ambulance|call 999|打999|\b999\b",
     ]
 )
@@ -117,7 +120,9 @@ _OPT_IN_EXACT = ascii_regex(
 _OPT_IN = _any(
     [
         r"resubscri|re-subscri|opt[ -]?in\b",
-        r"(?:重新|開始|恢復)(?:開始)?(?:訂閱|接收|收)|恢復(?:接收|提醒|通知|訊息|send|發送)",
+        r"(?:重新|開始|恢復)(?:開始)?(?:訂閱|接收|收|提醒|通知)|"
+        r"(?:reminders?|messages?|notifications?) again|"
+        r"恢復(?:接收|提醒|通知|訊息|send|發送)",
         r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)? "
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
@@ -167,7 +172,7 @@ _MEDICAL_STRONG = _any(
         r"dosage|\bdose\b|side ?effects?|"
         r"how (?:many|much) (?:\w+ )?(?:panadol|paracetamol|ibuprofen|tablets?|pills?|mg|medicine|medication)",
         r"(?:can|should|could|may) i (?:take|give|use|eat|drink|mix)\b.{0,30}"
-        r"(?:panadol|paracetamol|ibuprofen|medicine|medication|pill|tablet|antibiotic|\?)",
+        r"(?:panadol|paracetamol|ibuprofen|medicine|medication|pill|tablet|antibiotic)",
         r"what (?:medicine|medication|drug|pills?|tablets?) ",
         r"(?:blood test|test|result|report|level|reading).{0,30}\bmean|what does .{0,20}(?:high|low|positive|negative)",
         r"可(?:以|唔可以)?食(?:咩|乜|啲咩|乜嘢)|戒(?:咩|乜)?口|what (?:can|should) i eat|(?:can|should) i eat",
@@ -193,7 +198,10 @@ _MEDICAL_QUESTION = _any(
         r"how (?:do|can|to) (?:i )?(?:treat|cure|get rid)",
         r"what (?:is|causes?) (?:this|my|the) (?:rash|pain|cough|fever|lump|symptom)",
         r"is (?:that|this|it) (?:too )?(?:high|low|normal|ok|okay|bad|worrying)",
-        r"antibiotics?|抗生素|消炎藥|(?:are|is) .{0,20} (?:needed|necessary|required)",
+        r"antibiotics?|抗生素|消炎藥|how many days|"
+        r"should i (?:rest|stay home|exercise)|"
+        r"可(?:唔)?可以(?:食|飲)|"
+        r"(?:are|is) .{0,20} (?:needed|necessary|required)",
     ]
 )
 
