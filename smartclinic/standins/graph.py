@@ -18,6 +18,7 @@ import time
 import urllib.request
 import uuid
 import zlib
+from collections import deque
 from typing import Any
 
 from smartclinic.standins.base import Request, Response, StandIn, json_response
@@ -125,6 +126,7 @@ class GraphStandIn(StandIn):
         self.callbacks: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
         self._windows: dict[tuple[str, str], float] = {}
+        self._delivery_failures: deque[int] = deque()
         self._counter = itertools.count(1)
 
     # --- helpers for tests -----------------------------------------------------------
@@ -132,6 +134,14 @@ class GraphStandIn(StandIn):
         """The next `n` API calls fail with Meta error `code`, at the HTTP status Meta uses for it."""
         status = ERRORS.get(code, (400, ""))[0]
         self.fail_next(n, status, meta_error(code, details or ERRORS.get(code, (0, "Injected"))[1]))
+
+    def fail_delivery_next(self, code: int = 131026, n: int = 1) -> None:
+        """The next `n` sends are accepted (200, wamid) but their status webhook says `failed` with `code`.
+
+        That is how Meta reports most undeliverable messages; it needs `webhook_url` and `app_secret`.
+        """
+        with self._lock:
+            self._delivery_failures.extend([code] * n)
 
     def open_window(self, phone_number_id: str, wa_id: str, at: float | None = None) -> None:
         """The patient `wa_id` wrote to `phone_number_id` at `at` (now by default)."""
@@ -156,6 +166,7 @@ class GraphStandIn(StandIn):
         self.read_receipts.clear()
         self.callbacks.clear()
         self._windows.clear()
+        self._delivery_failures.clear()
         self.window_enforced = self.window_enforced_default
 
     def error_body(self, status: int) -> Any:
@@ -194,6 +205,9 @@ class GraphStandIn(StandIn):
         if request.method == "POST" and name == "fail_with_code":
             self.fail_with_code(int(data["code"]), int(data.get("count", 1)), data.get("details"))
             return json_response(200, {"ok": True})
+        if request.method == "POST" and name == "fail_delivery":
+            self.fail_delivery_next(int(data.get("code", 131026)), int(data.get("count", 1)))
+            return json_response(200, {"ok": True})
         if request.method == "POST" and name == "media":
             self.add_media(str(data["id"]), base64.b64decode(data["data_base64"]), data.get("mime_type", "image/png"))
             return json_response(200, {"ok": True})
@@ -231,16 +245,36 @@ class GraphStandIn(StandIn):
         entry = {"phone_number_id": phone_number_id, "to": to, "payload": payload, "wamid": wamid, "at": time.time()}
         self.sent.append(entry)
         if self.webhook_url and self.app_secret:
-            threading.Thread(target=self._post_statuses, args=(entry,), daemon=True).start()
+            failure = self._delivery_failures.popleft() if self._delivery_failures else None
+            threading.Thread(target=self._post_statuses, args=(entry, failure), daemon=True).start()
         return json_response(
             200,
             {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": wa_id}], "messages": [{"id": wamid}]},
         )
 
-    def _post_statuses(self, entry: dict[str, Any]) -> None:
+    def _post_statuses(self, entry: dict[str, Any], failure: int | None) -> None:
         category = "utility" if entry["payload"].get("type") == "template" else "service"
-        for status in ("sent", "delivered"):
+        for status in ("failed",) if failure else ("sent", "delivered"):
             time.sleep(self.callback_delay)
+            report: dict[str, Any] = {
+                "id": entry["wamid"],
+                "status": status,
+                "timestamp": str(int(time.time())),
+                "recipient_id": entry["to"].lstrip("+"),
+            }
+            if failure:
+                title = ERRORS.get(failure, (400, f"(#{failure}) Error"))[1].split(") ", 1)[-1]
+                report["errors"] = [
+                    {
+                        "code": failure,
+                        "title": title,
+                        "message": title,
+                        "error_data": {"details": title},
+                        "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+                    }
+                ]
+            else:
+                report["pricing"] = {"billable": True, "pricing_model": "PMP", "category": category, "type": "regular"}
             envelope = {
                 "object": "whatsapp_business_account",
                 "entry": [
@@ -257,20 +291,7 @@ class GraphStandIn(StandIn):
                                         ),
                                         "phone_number_id": entry["phone_number_id"],
                                     },
-                                    "statuses": [
-                                        {
-                                            "id": entry["wamid"],
-                                            "status": status,
-                                            "timestamp": str(int(time.time())),
-                                            "recipient_id": entry["to"].lstrip("+"),
-                                            "pricing": {
-                                                "billable": True,
-                                                "pricing_model": "PMP",
-                                                "category": category,
-                                                "type": "regular",
-                                            },
-                                        }
-                                    ],
+                                    "statuses": [report],
                                 },
                             }
                         ],

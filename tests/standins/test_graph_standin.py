@@ -317,22 +317,37 @@ class _Webhook(StandIn):
         return json_response(200, {})
 
 
-def test_after_a_send_signed_sent_then_delivered_statuses_reach_the_webhook():
-    with (
-        _Webhook() as webhook,
-        GraphStandIn(webhook_url=webhook.url, app_secret="s3cret", callback_delay=0.01) as graph,
-    ):
-        wamid = httpx.post(graph.url + SEND, json=ACCEPTED["text"], headers={"Authorization": "Bearer t"}).json()[
-            "messages"
-        ][0]["id"]
+def statuses_posted(count: int, fail_delivery: int | None = None) -> list[dict]:
+    """Send one text through a Graph stand-in wired to a webhook; the status reports it posted, signature checked."""
+    webhook = _Webhook().start()
+    with webhook, GraphStandIn(webhook_url=webhook.url, app_secret="s3cret", callback_delay=0.01) as graph:
+        if fail_delivery:
+            graph.fail_delivery_next(fail_delivery)
+        httpx.post(graph.url + SEND, json=ACCEPTED["text"], headers={"Authorization": "Bearer t"})
         deadline = time.monotonic() + 5
-        while len(webhook.deliveries) < 2 and time.monotonic() < deadline:
+        while len(webhook.deliveries) < count and time.monotonic() < deadline:
             time.sleep(0.02)
+        wamid = graph.sent[0]["wamid"]
 
-    statuses = []
+    reports = []
     for body, signature in webhook.deliveries:
         assert signature == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
         value = json.loads(body)["entry"][0]["changes"][0]["value"]
         assert value["metadata"]["phone_number_id"] == PHONE_NUMBER_ID
-        statuses.append((value["statuses"][0]["id"], value["statuses"][0]["status"]))
-    assert statuses == [(wamid, "sent"), (wamid, "delivered")]
+        assert value["statuses"][0]["id"] == wamid
+        reports.append(value["statuses"][0])
+    return reports
+
+
+def test_after_a_send_signed_sent_then_delivered_statuses_reach_the_webhook():
+    reports = statuses_posted(count=2)
+
+    assert [report["status"] for report in reports] == ["sent", "delivered"]
+    assert reports[0]["recipient_id"] == PATIENT
+
+
+def test_a_failed_delivery_is_reported_by_a_signed_failed_status_with_the_error_code():
+    reports = statuses_posted(count=1, fail_delivery=131026)
+
+    assert [report["status"] for report in reports] == ["failed"]
+    assert reports[0]["errors"][0]["code"] == 131026
