@@ -43,11 +43,20 @@ def main() -> int:
 
     ensure_local_services()
     port = os.environ.get("PORT", "8000")
-    standins = []
-    if not os.environ.get("WHATSAPP_GRAPH_URL") or not os.environ.get("SHEETS_BASE_URL"):
-        from smartclinic.standins import start_local_standins
+    standins: dict = {}
+    if not os.environ.get("WHATSAPP_GRAPH_URL") and not os.environ.get("SHEETS_BASE_URL"):
+        # No real Meta / Google endpoints configured: the local stand-ins play them.
+        from smartclinic.standins.__main__ import environment, start_all
 
-        standins = start_local_standins(webhook_url=f"http://127.0.0.1:{port}/webhooks/whatsapp")
+        standins = start_all(
+            host="127.0.0.1",
+            webhook_url=f"http://127.0.0.1:{port}/webhooks/whatsapp",
+            app_secret=os.environ.get("WHATSAPP_APP_SECRET", "dev-app-secret"),
+        )
+        urls = environment(standins)
+        os.environ["WHATSAPP_GRAPH_URL"] = urls["WHATSAPP_GRAPH_URL"]
+        os.environ["SHEETS_BASE_URL"] = urls["SHEETS_BASE_URL"]
+        print(f"[run] Graph API stand-in {urls['WHATSAPP_GRAPH_URL']}, Sheets stand-in {urls['SHEETS_BASE_URL']}")
 
     _manage("migrate", "--noinput", "-v", "0")
     _manage("seed_demo", "--if-empty")
@@ -111,7 +120,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-    for standin in standins:
+    for standin in standins.values():
         standin.stop()
     print("[run] stopped", flush=True)
     return exit_code  # embedded PostgreSQL and Redis stop at exit with their last handle
