@@ -36,4 +36,3 @@ def check(*, patient_id: int, now: float | None = None) -> str:
         return OK
     pause = 60 * getattr(settings, "ASSISTANT_FLOOD_PAUSE_MINUTES", 15)
     return THROTTLED if cache.add(paused_key, 1, timeout=pause) else PAUSED
-

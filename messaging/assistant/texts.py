@@ -1,0 +1,199 @@
+"""Everything the assistant says to a patient, in Hong Kong Chinese and English.
+
+Nothing here asks for an HKID, a card number or any other identity document: we never need them.
+"""
+
+TEXTS = {
+    # --- small talk and menus ---------------------------------------------------------------
+    "greeting": {
+        "en": "Hello! This is {clinic}'s WhatsApp assistant. I can book, change or cancel an appointment, "
+        "give you a walk-in queue number and answer questions about the clinic.",
+        "zh-Hant-HK": "你好！呢度係{clinic}嘅WhatsApp助理。"
+        "我可以幫你預約、改期或取消預約、攞籌，同埋解答診所資料嘅問題。",
+    },
+    "thanks": {
+        "en": "You're welcome! Message us here any time.",
+        "zh-Hant-HK": "唔使客氣！有需要隨時喺度send訊息俾我哋。",
+    },
+    "button_book": {"en": "Book", "zh-Hant-HK": "預約"},
+    "button_queue": {"en": "Queue number", "zh-Hant-HK": "攞籌"},
+    "button_info": {"en": "Clinic info", "zh-Hant-HK": "診所資料"},
+    "button_staff": {"en": "Talk to staff", "zh-Hant-HK": "聯絡職員"},
+    "button_yes": {"en": "Yes, confirm", "zh-Hant-HK": "確認"},
+    "button_no": {"en": "No", "zh-Hant-HK": "唔使喇"},
+    "button_doctors": {"en": "Doctors", "zh-Hant-HK": "醫生"},
+    "button_days": {"en": "Days", "zh-Hant-HK": "日期"},
+    "button_times": {"en": "Times", "zh-Hant-HK": "時間"},
+    "button_appointments": {"en": "Appointments", "zh-Hant-HK": "預約"},
+    "button_topics": {"en": "Topics", "zh-Hant-HK": "資料"},
+    "section_doctors": {"en": "Our doctors", "zh-Hant-HK": "醫生"},
+    "section_days": {"en": "Next free days", "zh-Hant-HK": "有位日子"},
+    "section_times": {"en": "Free times", "zh-Hant-HK": "有位時間"},
+    "section_appointments": {"en": "Your appointments", "zh-Hant-HK": "你嘅預約"},
+    "section_topics": {"en": "About the clinic", "zh-Hant-HK": "診所資料"},
+    "topic_hours": {"en": "Opening hours", "zh-Hant-HK": "應診時間"},
+    "topic_address": {"en": "Address", "zh-Hant-HK": "地址"},
+    "topic_fees": {"en": "Fees", "zh-Hant-HK": "收費"},
+    "topic_vouchers": {"en": "Health care vouchers", "zh-Hant-HK": "長者醫療券"},
+    "topic_insurance": {"en": "Insurance", "zh-Hant-HK": "保險"},
+    "topic_other": {"en": "Other", "zh-Hant-HK": "其他"},
+    # --- safety ------------------------------------------------------------------------------
+    "emergency": {
+        "en": "This may be an emergency. Call 999 now, or go to the Accident & Emergency (A&E) department of the "
+        "nearest hospital. Please do not wait for a reply here. We have alerted the staff of {clinic}.",
+        "zh-Hant-HK": "呢個情況可能好緊急。請即刻打999，或者去最近醫院嘅急症室。"
+        "唔好等呢度回覆。我哋已經通知{clinic}嘅職員。",
+    },
+    "opted_out": {
+        "en": "Done: {clinic} will not send you reminders any more. Send START to turn them back on.",
+        "zh-Hant-HK": "已經幫你停止接收{clinic}嘅提醒。如果想再收，請回覆「開始」或 START。",
+    },
+    "opted_in": {
+        "en": "Reminders from {clinic} are on again. Send STOP to turn them off.",
+        "zh-Hant-HK": "已經恢復接收{clinic}嘅提醒。如果想停止，請回覆「停止」或 STOP。",
+    },
+    "staff_open": {
+        "en": "I have asked the staff of {clinic} to reply to you here. They will be with you shortly.",
+        "zh-Hant-HK": "已經通知{clinic}嘅職員，佢哋會盡快喺度回覆你。",
+    },
+    "staff_closed": {
+        "en": "I have asked the staff of {clinic} to reply to you here. The clinic is closed now; "
+        "they will reply after it opens on {when}.",
+        "zh-Hant-HK": "已經通知{clinic}嘅職員。診所而家休息緊，職員會喺{when}開門後喺度回覆你。",
+    },
+    "staff_later": {
+        "en": "I have asked the staff of {clinic} to reply to you here. The clinic is closed now; "
+        "they will reply as soon as it reopens.",
+        "zh-Hant-HK": "已經通知{clinic}嘅職員。診所而家休息緊，職員會喺重新開門後盡快喺度回覆你。",
+    },
+    "medical": {
+        "en": "Sorry, I can't answer medical questions (diagnoses, medicines, doses or test results): "
+        "a doctor should. Would you like to book an appointment or talk to our staff? If it is urgent, call 999.",
+        "zh-Hant-HK": "唔好意思，我唔可以解答醫療問題（例如診斷、藥物、劑量或者報告結果），呢啲要由醫生答你。"
+        "想預約定係同職員傾？如果情況緊急，請打999。",
+    },
+    "flood": {
+        "en": "You have sent a lot of messages in a short time, so I will pause for a while. "
+        "The staff of {clinic} have been told and will reply here.",
+        "zh-Hant-HK": "你喺短時間內send咗好多訊息，我會暫停回覆一陣。已經通知{clinic}嘅職員，佢哋會喺度回覆你。",
+    },
+    # --- booking -----------------------------------------------------------------------------
+    "choose_doctor": {"en": "Which doctor would you like to see?", "zh-Hant-HK": "你想睇邊位醫生？"},
+    "choose_day": {"en": "Which day suits you to see {doctor}?", "zh-Hant-HK": "你想約{doctor}邊一日？"},
+    "choose_time": {"en": "Free times with {doctor} on {day}:", "zh-Hant-HK": "{doctor}喺{day}有以下時間："},
+    "time_not_free": {
+        "en": "{time} on {day} is not free with {doctor}. These are the nearest free times:",
+        "zh-Hant-HK": "{doctor}喺{day} {time}已經冇位，以下係最接近嘅時間：",
+    },
+    "day_not_free": {
+        "en": "Sorry, {doctor} has no free time on {day}. Please pick another day:",
+        "zh-Hant-HK": "唔好意思，{doctor}喺{day}冇位，請揀過另一日：",
+    },
+    "no_days": {
+        "en": "Sorry, {doctor} has no free appointments in the next two weeks. Would you like to talk to our staff?",
+        "zh-Hant-HK": "唔好意思，{doctor}未來兩個星期都冇位。想唔想同職員傾？",
+    },
+    "no_doctors": {
+        "en": "Sorry, appointments can't be booked here right now. Would you like to talk to our staff?",
+        "zh-Hant-HK": "唔好意思，暫時未能喺度預約。想唔想同職員傾？",
+    },
+    "confirm_book": {
+        "en": "Book {doctor} on {day} at {time} at {clinic}?",
+        "zh-Hant-HK": "確認預約{clinic}{doctor}，{day} {time}？",
+    },
+    "booked": {
+        "en": "Booked: {doctor}, {day} at {time}. See you at {clinic}! To change it, just message us here.",
+        "zh-Hant-HK": "預約成功：{doctor}，{day} {time}。{clinic}見！如需更改，隨時喺度send訊息。",
+    },
+    "slot_taken": {
+        "en": "Sorry, that time has just been taken. Please pick another:",
+        "zh-Hant-HK": "唔好意思，呢個時間啱啱俾人約咗，請揀過另一個：",
+    },
+    "not_done": {"en": "OK, nothing has been changed.", "zh-Hant-HK": "好的，冇任何更改。"},
+    # --- changing an appointment -------------------------------------------------------------
+    "no_appointments": {
+        "en": "You have no upcoming appointments at {clinic}. Would you like to book one?",
+        "zh-Hant-HK": "你喺{clinic}暫時冇預約。想唔想預約？",
+    },
+    "choose_appointment": {"en": "Which appointment?", "zh-Hant-HK": "係邊一個預約？"},
+    "confirm_reschedule": {
+        "en": "Move your appointment with {doctor} from {old} to {day} at {time}?",
+        "zh-Hant-HK": "將你同{doctor}嘅預約由{old}改到{day} {time}？",
+    },
+    "rescheduled": {
+        "en": "Done: your appointment with {doctor} is now on {day} at {time}.",
+        "zh-Hant-HK": "改期成功：你同{doctor}嘅預約改咗做{day} {time}。",
+    },
+    "confirm_cancel": {
+        "en": "Cancel your appointment with {doctor} on {day} at {time}?",
+        "zh-Hant-HK": "取消你{day} {time}同{doctor}嘅預約？",
+    },
+    "cancelled": {
+        "en": "Your appointment with {doctor} on {day} at {time} is cancelled.",
+        "zh-Hant-HK": "已經取消你{day} {time}同{doctor}嘅預約。",
+    },
+    # --- queue -------------------------------------------------------------------------------
+    "queue_joined": {
+        "en": "Your queue number is {number}. {ahead} ahead of you, about {minutes} minutes. "
+        "We will message you when your turn is near.",
+        "zh-Hant-HK": "你嘅籌號係{number}號。前面仲有{ahead}位，大約等{minutes}分鐘。就快到你嘅時候我哋會通知你。",
+    },
+    "queue_status": {
+        "en": "Your number is {number}: {ahead} ahead of you, about {minutes} minutes.",
+        "zh-Hant-HK": "你嘅籌號係{number}號：前面仲有{ahead}位，大約等{minutes}分鐘。",
+    },
+    "queue_none": {
+        "en": "You don't have a queue number today. Would you like one?",
+        "zh-Hant-HK": "你今日未有籌號。想唔想攞籌？",
+    },
+    "queue_unavailable": {
+        "en": "Sorry, the walk-in queue of {clinic} is not open right now.",
+        "zh-Hant-HK": "唔好意思，{clinic}而家未開放攞籌。",
+    },
+    # --- clinic information ----------------------------------------------------------------
+    "faq_topics": {
+        "en": "What would you like to know about {clinic}?",
+        "zh-Hant-HK": "想知{clinic}邊方面嘅資料？",
+    },
+    "faq_missing": {
+        "en": "Sorry, I don't have that information. Would you like to talk to our staff?",
+        "zh-Hant-HK": "唔好意思，我暫時冇呢方面嘅資料。想唔想同職員傾？",
+    },
+    # --- when I do not understand -------------------------------------------------------------
+    "unknown": {
+        "en": "Sorry, I didn't understand that. I can book, change or cancel an appointment, give you a queue "
+        "number or answer questions about {clinic}. You can also ask for our staff.",
+        "zh-Hant-HK": "唔好意思，我唔太明白。我可以幫你預約、改期或取消預約、攞籌，"
+        "或者解答{clinic}嘅資料問題。你亦可以要求同職員傾。",
+    },
+    "unknown_again": {
+        "en": "Sorry, I still didn't understand. Please choose one:",
+        "zh-Hant-HK": "唔好意思，我仍然唔明白。請揀一項：",
+    },
+    # Sent when anything goes wrong on our side, before we know the patient's language.
+    "error": {
+        "en": "Sorry, something went wrong on our side. Please try again, or ask for our staff. / "
+        "唔好意思，系統出咗問題。請再試一次，或者要求同職員傾。",
+        "zh-Hant-HK": "唔好意思，系統出咗問題。請再試一次，或者要求同職員傾。 / "
+        "Sorry, something went wrong on our side. Please try again, or ask for our staff.",
+    },
+}
+
+WEEKDAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh-Hant-HK": ("一", "二", "三", "四", "五", "六", "日"),
+}
+
+
+def say(key: str, language: str, **params) -> str:
+    """The text `key` in the patient's language (zh-Hant-HK unless English)."""
+    from messaging.texts import render
+
+    return render(TEXTS, key, language, **params)
+
+
+def day_label(day, language: str) -> str:
+    """Fri 27 Nov / 11月27日（五）"""
+    if language == "en":
+        return f"{WEEKDAYS['en'][day.weekday()]} {day.day} {day:%b}"
+    return f"{day.month}月{day.day}日（{WEEKDAYS['zh-Hant-HK'][day.weekday()]}）"
