@@ -68,6 +68,7 @@ def read(text: str, *, context: ClinicContext) -> Reading:
         response_json_schema=READING_SCHEMA,
         temperature=0,
         max_output_tokens=256,
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),  # no tools: one call
     )
     try:
         response = client.models.generate_content(model=settings.VERTEX_MODEL, contents=text[:_MAX_TEXT], config=config)
