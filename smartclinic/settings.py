@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -294,4 +295,23 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "SITE_SYMBOL": "local_hospital",
     "ENVIRONMENT": "smartclinic.admin_sites.environment_badge",
+}
+
+# --- Privacy (PDPO) -------------------------------------------------------------------
+PRIVACY_TEAM_EMAIL = os.environ.get("PRIVACY_TEAM_EMAIL", "privacy@smartclinic.local")
+# Access-request copies (encrypted) and departing clinics' exports: never under MEDIA_ROOT.
+PRIVACY_FILES_ROOT = Path(os.environ.get("PRIVACY_FILES_ROOT") or DATA_DIR / "private" / "privacy")
+PRIVACY_EXPORT_LINK_MAX_AGE = envint("PRIVACY_EXPORT_LINK_MAX_AGE", 24 * 3600)
+# A request's number (open requests only) and free text must not be copied into the activity log.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "privacy.privacyrequest", "exclude_fields": ["wa_id", "details"]},
+    {"model": "privacy.privacyevent", "exclude_fields": ["data", "note"]},
+)
+CELERY_BEAT_SCHEDULE["privacy-deadlines"] = {
+    "task": "privacy.tasks.remind_privacy_deadlines",
+    "schedule": crontab(hour=9, minute=0),
+}
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.run_retention",
+    "schedule": crontab(hour=3, minute=30),
 }

@@ -1,0 +1,152 @@
+"""The 90-day deletion: a clinic that left is exported, then deleted once its retention has passed."""
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from clinics.models import Clinic
+from privacy.erasure import _redis
+from privacy.exports import _tenant_models, clinic_export
+from privacy.models import ClinicExport, DeletionCertificate, PrivacyRequest
+from privacy.selectors import clinics_due_for_deletion, deletion_date, departed_clinics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PurgePlan:
+    clinic_slug: str
+    deletion_due_on: date
+    counts: dict[str, int] = field(default_factory=dict)
+    media_files: int = 0
+    cache_keys: int = 0
+
+    def describe(self) -> str:
+        rows = sum(self.counts.values())
+        return (
+            f"{self.clinic_slug}: due {self.deletion_due_on}; schema {self.clinic_slug} with {rows} rows "
+            f"({', '.join(f'{k} {v}' for k, v in self.counts.items() if v) or 'none'}), "
+            f"{self.media_files} media files, {self.cache_keys} cache keys"
+        )
+
+
+def _media_folder(clinic: Clinic) -> Path:
+    return Path(settings.MEDIA_ROOT) / clinic.schema_name
+
+
+def _cache_keys(clinic: Clinic) -> list[bytes]:
+    return list(_redis().scan_iter(match=f"{clinic.schema_name}:*", count=1000))
+
+
+def plan_purge(*, clinic: Clinic) -> PurgePlan:
+    with tenant_context(clinic):
+        counts = {model._meta.label: model.objects.count() for model in _tenant_models()}
+    folder = _media_folder(clinic)
+    media = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+    return PurgePlan(
+        clinic_slug=clinic.slug,
+        deletion_due_on=deletion_date(clinic),
+        counts=counts,
+        media_files=media,
+        cache_keys=len(_cache_keys(clinic)),
+    )
+
+
+def ensure_departure_exports() -> list[ClinicExport]:
+    """Every clinic that left gets its full export once (kept until the clinic is deleted)."""
+    made = []
+    for clinic in departed_clinics():
+        if not ClinicExport.objects.filter(clinic=clinic).exists():
+            made.append(clinic_export(clinic=clinic))
+            log.info("departure export made for %s", clinic.slug)
+    return made
+
+
+def _next_certificate_number() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [DeletionCertificate._meta.db_table])
+        pk = cursor.fetchone()[0]
+    return pk, f"DC-{timezone.localdate().year}-{pk:06d}"
+
+
+def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> DeletionCertificate:
+    """Delete the clinic's schema, media, cache keys and mirror; leave a certificate with counts only."""
+    if clinic.legal_hold:
+        raise ValueError(f"{clinic.slug} is under a legal hold: nothing may be deleted.")
+    if clinic.status != Clinic.Status.LEFT:
+        raise ValueError(f"{clinic.slug} has not left: only a departed clinic is deleted.")
+    plan = plan_purge(clinic=clinic)
+    deleted = [f"database schema {clinic.schema_name} ({sum(plan.counts.values())} rows)"]
+    sheets = _sheets_module()
+    if sheets is not None and hasattr(sheets, "clear_clinic_mirror"):
+        try:
+            with tenant_context(clinic):
+                sheets.clear_clinic_mirror()
+            deleted.append("Google Sheets mirror rows")
+        except Exception:  # best effort: the spreadsheet belongs to the clinic and may be gone already
+            log.exception("could not clear the Sheets mirror of %s", clinic.slug)
+    for request in PrivacyRequest.objects.filter(clinic=clinic, status__in=PrivacyRequest.OPEN_STATUSES):
+        request.status, request.outcome, request.wa_id = (
+            PrivacyRequest.Status.WITHDRAWN,
+            "Closed: the clinic's data was deleted when it left SmartClinic.",
+            "",
+        )
+        request.closed_at = timezone.now()
+        request.save()
+    for export in ClinicExport.objects.filter(clinic=clinic, deleted_at__isnull=True):
+        Path(export.path).unlink(missing_ok=True)
+        export.deleted_at = timezone.now()
+        export.save(update_fields=["deleted_at"])
+        deleted.append(f"departure export file ({export.size_bytes} bytes)")
+    for request in PrivacyRequest.objects.filter(clinic=clinic).exclude(export_file=""):
+        Path(request.export_file).unlink(missing_ok=True)
+        PrivacyRequest.objects.filter(pk=request.pk).update(export_file="")
+    folder = _media_folder(clinic)
+    if folder.exists():
+        shutil.rmtree(folder)
+    deleted.append(f"media folder ({plan.media_files} files)")
+    keys = _cache_keys(clinic)
+    if keys:
+        _redis().delete(*keys)
+    deleted.append(f"cache keys ({len(keys)})")
+    pk, number = _next_certificate_number()
+    with transaction.atomic():
+        certificate = DeletionCertificate.objects.create(
+            pk=pk,
+            number=number,
+            clinic_slug=clinic.slug,
+            clinic_name=str(clinic),
+            left_on=clinic.left_on,
+            retention_days=clinic.retention_days,
+            counts=plan.counts,
+            deleted=deleted,
+            performed_by=performed_by,
+        )
+        clinic.delete(force_drop=True)  # drops the schema; domains and numbers go with the row
+    connection.set_schema_to_public()
+    log.info("clinic %s deleted, certificate %s", certificate.clinic_slug, certificate.number)
+    return certificate
+
+
+def purge_due_clinics(*, today: date | None = None, dry_run: bool = False, performed_by: str = "retention job"):
+    """Returns (plans, certificates): what would be / was deleted."""
+    due = clinics_due_for_deletion(today=today)
+    plans = [plan_purge(clinic=clinic) for clinic in due]
+    if dry_run:
+        return plans, []
+    return plans, [purge_clinic(clinic=clinic, performed_by=performed_by) for clinic in due]
+
+
+def _sheets_module():
+    try:
+        return import_module("clinics.frontdesk.sheets")
+    except ModuleNotFoundError:
+        return None
