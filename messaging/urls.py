@@ -1,3 +1,9 @@
 """URLs of this app; included by smartclinic.urls_public / urls_clinic."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from messaging import views
+
+urlpatterns = [
+    path("webhooks/whatsapp", views.WhatsAppWebhook.as_view(), name="whatsapp-webhook"),
+]

@@ -230,6 +230,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "admin.logentry",
     "contenttypes",
     "otp_totp",  # authenticator keys must not be copied into the log; every sign-in would write one
+    "messaging",  # raw webhooks and chat text are high-volume personal data; staff actions are logged explicitly
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # an IP address is personal data we do not need
 
@@ -245,7 +246,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Each entry is a public dispatcher that queues one task per clinic.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "messaging-sweep": {"task": "messaging.tasks.sweep", "schedule": 60.0},  # events and sends a dead worker left
+}
 
 # --- Outside services ---------------------------------------------------------------
 WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com")
@@ -254,6 +257,8 @@ WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "" if PRODUCTION els
 WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "" if PRODUCTION else "dev-verify-token")
 WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN", "" if PRODUCTION else "dev-access-token")
 WHATSAPP_RATE_PER_SECOND = envint("WHATSAPP_RATE_PER_SECOND", 80)
+WHATSAPP_SEND_CLAIM_TIMEOUT = envint("WHATSAPP_SEND_CLAIM_TIMEOUT", 120)  # s before a dead worker's send is retaken
+WHATSAPP_MARK_READ = envbool("WHATSAPP_MARK_READ", False)  # blue ticks for the patient once the assistant has read
 
 VERTEX_PROJECT = os.environ.get("VERTEX_PROJECT", "")
 VERTEX_LOCATION = os.environ.get("VERTEX_LOCATION", "asia-east2")

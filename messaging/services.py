@@ -1,0 +1,583 @@
+"""Writes for messaging: webhook events in, conversations, outbound messages, staff takeover.
+
+Everything except `store_webhook_events` runs inside a clinic schema.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from clinics.frontdesk.models import Patient
+from clinics.models import WhatsAppNumber
+from messaging import graph
+from messaging.models import Attachment, Conversation, Message, WebhookEvent
+from messaging.sensitive import mask_identifiers
+from messaging.texts import TEXTS, render
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=24)
+MAX_SEND_ATTEMPTS = 6
+# Meta's pair limit: about one message per 6 s to one person, bursts up to 45; a fixed window of
+# 45 x 6 s keeps that average without blocking a lively chat.
+PAIR_WINDOW_SECONDS = 270
+PAIR_LIMIT = 45
+CALLBACK_PREFIX = "smartclinic:"  # biz_opaque_callback_data, echoed on status webhooks
+MEDIA_KINDS = {"image", "video", "document", "audio", "sticker"}
+TEMPLATE_LANGUAGES = {"zh-Hant-HK": "zh_HK", "en": "en"}
+
+
+# --- the webhook's hot path (public schema; one INSERT per clinic per delivery) -------------
+_SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _clean(value: Any) -> Any:
+    """PostgreSQL refuses NUL characters and lone surrogates in text and jsonb: drop them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {_clean(key): _clean(item) for key, item in value.items()}
+    return value
+
+
+def needs_cleaning(body: bytes) -> bool:
+    return _SUSPICIOUS_ESCAPE.search(body) is not None
+
+
+def events_from_value(value: dict) -> list[tuple[str, str, dict]]:
+    """(key, kind, payload) for each well-formed message and status in one change value."""
+    events: list[tuple[str, str, dict]] = []
+    contacts = value.get("contacts")
+    contacts = [c for c in contacts if isinstance(c, dict)] if isinstance(contacts, list) else []
+    messages = value.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        if isinstance(message, dict) and isinstance(message.get("id"), str) and 0 < len(message["id"]) <= 300:
+            sender = message.get("from")
+            contact = next((c for c in contacts if c.get("wa_id") == sender), contacts[0] if contacts else {})
+            events.append((message["id"], WebhookEvent.Kind.MESSAGE, {"message": message, "contact": contact}))
+    statuses = value.get("statuses")
+    for status in statuses if isinstance(statuses, list) else []:
+        if isinstance(status, dict) and isinstance(status.get("id"), str) and isinstance(status.get("status"), str):
+            key = f"{status['id']}:{status['status']}"
+            if len(key) <= 300:
+                events.append((key, WebhookEvent.Kind.STATUS, {"status": status}))
+    return events
+
+
+def store_webhook_events(*, schema_name: str, phone_number_id: str, events: list[tuple[str, str, dict]]) -> list[str]:
+    """INSERT ... ON CONFLICT DO NOTHING into the clinic's schema; returns the keys that were new.
+
+    The table is named with its schema, so the connection never leaves public (no SET search_path).
+    """
+    table = f"{connection.ops.quote_name(schema_name)}.{connection.ops.quote_name(WebhookEvent._meta.db_table)}"
+    rows = ", ".join(["(%s, %s, %s, %s::jsonb, now(), 0)"] * len(events))
+    params: list[Any] = []
+    for key, kind, payload in events:
+        params += [key, kind, phone_number_id, json.dumps(payload)]
+    sql = (
+        f"INSERT INTO {table} (key, kind, phone_number_id, payload, received_at, attempts) "  # noqa: S608 - quoted names
+        f"VALUES {rows} ON CONFLICT (key) DO NOTHING RETURNING key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- conversations ------------------------------------------------------------------------
+def conversation_for(*, patient: Patient) -> Conversation:
+    conversation, _ = Conversation.objects.get_or_create(patient=patient)
+    return conversation
+
+
+def _patient_for(*, wa_id: str, name: str) -> Patient:
+    patient, created = Patient.objects.get_or_create(wa_id=wa_id, defaults={"name": name[:200]})
+    if not created and name and not patient.name:
+        patient.name = name[:200]
+        patient.save(update_fields=["name"])
+    return patient
+
+
+def mark_seen(*, conversation: Conversation) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(staff_seen_at=timezone.now())
+
+
+def hand_to_staff(*, conversation: Conversation, reason: str, urgent: bool = False) -> None:
+    """The assistant steps back until staff hand the conversation back; the inbox shows it first."""
+    conversation.waiting_for_staff = True
+    conversation.urgent = conversation.urgent or urgent
+    conversation.urgent_reason = reason[:300]
+    conversation.save(update_fields=["waiting_for_staff", "urgent", "urgent_reason"])
+    log.warning("conversation %s waits for staff (urgent=%s)", conversation.pk, conversation.urgent)
+
+
+def _log_staff_action(*, instance, user, action: int, changes: dict) -> None:
+    LogEntry.objects.log_create(instance, force_log=True, action=action, changes=changes, actor=user)
+
+
+def take_over(*, conversation: Conversation, user) -> None:
+    conversation.taken_over_by = user
+    conversation.taken_over_at = timezone.now()
+    conversation.save(update_fields=["taken_over_by", "taken_over_at"])
+    changes = {"taken_over_by": ["None", str(user)]}
+    _log_staff_action(instance=conversation, user=user, action=LogEntry.Action.UPDATE, changes=changes)
+
+
+def hand_back(*, conversation: Conversation, user) -> None:
+    before = str(conversation.taken_over_by) if conversation.taken_over_by_id else "None"
+    was_waiting = str(conversation.waiting_for_staff)
+    conversation.taken_over_by = None
+    conversation.taken_over_at = None
+    conversation.waiting_for_staff = False
+    conversation.urgent = False
+    conversation.urgent_reason = ""
+    conversation.save(update_fields=["taken_over_by", "taken_over_at", "waiting_for_staff", "urgent", "urgent_reason"])
+    changes = {"taken_over_by": [before, "None"], "waiting_for_staff": [was_waiting, "False"]}
+    _log_staff_action(instance=conversation, user=user, action=LogEntry.Action.UPDATE, changes=changes)
+
+
+def staff_reply(*, conversation: Conversation, user, text: str) -> Message:
+    message = _queue(
+        conversation=conversation, kind=Message.Kind.TEXT, text=text, body=graph.text_body(text), sent_by=user
+    )
+    _log_staff_action(instance=message, user=user, action=LogEntry.Action.CREATE, changes={"text": ["", text]})
+    return message
+
+
+# --- outbound -----------------------------------------------------------------------------
+def _queue(*, conversation: Conversation, kind: str, text: str, body: dict, sent_by=None) -> Message:
+    from messaging.tasks import send_message
+
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.OUT,
+        kind=kind,
+        text=text,
+        payload=body,
+        status=Message.Status.QUEUED,
+        sent_by=sent_by,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    send_message.delay_on_commit(message.pk)
+    return message
+
+
+def queue_text(*, conversation: Conversation, text: str, reply_to: str | None = None) -> Message:
+    return _queue(
+        conversation=conversation, kind=Message.Kind.TEXT, text=text, body=graph.text_body(text, reply_to=reply_to)
+    )
+
+
+def queue_buttons(
+    *, conversation: Conversation, text: str, buttons: list[tuple[str, str]], footer: str | None = None
+) -> Message:
+    body = graph.buttons_body(text, buttons[:3], footer=footer)
+    return _queue(conversation=conversation, kind=Message.Kind.INTERACTIVE, text=text, body=body)
+
+
+def queue_list(
+    *, conversation: Conversation, text: str, button: str, sections: list[tuple[str, list[tuple[str, str, str]]]]
+) -> Message:
+    body = graph.list_body(text, button, sections)
+    return _queue(conversation=conversation, kind=Message.Kind.INTERACTIVE, text=text, body=body)
+
+
+def queue_template(*, patient: Patient, name: str, language: str, parameters: list[str]) -> Message:
+    code = TEMPLATE_LANGUAGES.get(language, language)
+    body = graph.template_body(name, code, parameters)
+    text = f"[{name}] " + " · ".join(parameters)
+    return _queue(conversation=conversation_for(patient=patient), kind=Message.Kind.TEMPLATE, text=text, body=body)
+
+
+def window_open(conversation: Conversation, *, at: datetime | None = None) -> bool:
+    at = at or timezone.now()
+    return conversation.last_inbound_at is not None and at - conversation.last_inbound_at < WINDOW
+
+
+def notify_patient(
+    *, patient: Patient, text: str, template: str, parameters: list[str], reminder: bool = False
+) -> Message | None:
+    """Free text inside the 24-hour window, else the approved template; nothing for an opted-out reminder."""
+    if reminder and patient.opted_out:
+        return None
+    conversation = conversation_for(patient=patient)
+    # Leave a minute's margin: the send task checks the window again when it runs.
+    if window_open(conversation, at=timezone.now() + timedelta(minutes=1)):
+        return queue_text(conversation=conversation, text=text)
+    return queue_template(patient=patient, name=template, language=patient.language, parameters=parameters)
+
+
+# --- the send task's work ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SendOutcome:
+    done: bool
+    retry_in: float | None = None
+
+
+def _over_limit(key: str, limit: int, window: int) -> bool:
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def _rate_limited(*, phone_number_id: str, wa_id: str) -> float | None:
+    """Seconds to wait when the number's or the recipient's limit is reached (Redis, all processes)."""
+    now = time.time()
+    second = int(now)
+    if _over_limit(f"wa:rate:{phone_number_id}:{second}", settings.WHATSAPP_RATE_PER_SECOND, 1):
+        return (second + 1 - now) + random.uniform(0, 0.5)  # noqa: S311 - jitter, not security
+    bucket = int(now // PAIR_WINDOW_SECONDS)
+    if _over_limit(f"wa:pair:{phone_number_id}:{wa_id}:{bucket}", PAIR_LIMIT, PAIR_WINDOW_SECONDS):
+        return (bucket + 1) * PAIR_WINDOW_SECONDS - now + random.uniform(0, 2)  # noqa: S311
+    return None
+
+
+def backoff(attempt: int, *, code: int | None = None) -> float:
+    """Exponential back-off with full jitter; the pair limit asks for 4^n seconds."""
+    base = 4**attempt if code == 131056 else 2**attempt
+    return min(base, 600) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+def claim_timeout() -> timedelta:
+    """A "sending" row older than this was abandoned by a dead worker and may be claimed again."""
+    return timedelta(seconds=settings.WHATSAPP_SEND_CLAIM_TIMEOUT)
+
+
+def number_for(conversation: Conversation) -> WhatsAppNumber | None:
+    numbers = WhatsAppNumber.objects.filter(clinic__schema_name=connection.schema_name, active=True)
+    if conversation.phone_number_id:
+        chosen = numbers.filter(phone_number_id=conversation.phone_number_id).first()
+        if chosen is not None:
+            return chosen
+    return numbers.order_by("pk").first()
+
+
+def _fail(message_id: int, *, code: int | None, title: str) -> None:
+    Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.FAILED, error_code=code, error_title=title[:300]
+    )
+
+
+def send_queued(*, message_id: int) -> SendOutcome:
+    """Claim one queued outbound row and send it; never twice, never free text outside the window.
+
+    The claim is a conditional UPDATE (queued → sending). A row left in "sending" by a worker
+    that died is claimed again only after claim_timeout(), and Meta echoes our
+    biz_opaque_callback_data on the "sent" status, which settles such a row first: a resend
+    happens only when the worker died after Meta accepted the message AND its status webhook
+    did not arrive within the timeout. We prefer that rare duplicate to a lost reply.
+    """
+    message = Message.objects.select_related("conversation__patient").filter(pk=message_id).first()
+    if message is None or message.direction != Message.Direction.OUT:
+        return SendOutcome(done=True)
+    if message.status not in {Message.Status.QUEUED, Message.Status.SENDING}:
+        return SendOutcome(done=True)
+    conversation = message.conversation
+    number = number_for(conversation)
+    wait = _rate_limited(phone_number_id=number.phone_number_id, wa_id=conversation.patient.wa_id) if number else None
+    if wait is not None:
+        return SendOutcome(done=False, retry_in=wait)
+    now = timezone.now()
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(
+            Q(status=Message.Status.QUEUED) | Q(status=Message.Status.SENDING, claimed_at__lt=now - claim_timeout())
+        )
+        .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        message.refresh_from_db(fields=["status", "claimed_at"])
+        if message.status == Message.Status.SENDING:  # another worker has it, or had it and died
+            left = (message.claimed_at + claim_timeout() - now).total_seconds()
+            return SendOutcome(done=False, retry_in=max(left, 0) + 1)
+        return SendOutcome(done=True)
+    message.refresh_from_db(fields=["attempts"])
+    if number is None:
+        _fail(message_id, code=None, title="The clinic has no active WhatsApp number.")
+        return SendOutcome(done=True)
+    if message.kind != Message.Kind.TEMPLATE and not window_open(conversation):
+        _fail(message_id, code=131047, title="Not sent: more than 24 hours since the patient's last message.")
+        return SendOutcome(done=True)
+    body = {**message.payload, "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{message.pk}"}
+    client = graph.GraphClient(phone_number_id=number.phone_number_id, access_token=number.access_token)
+    try:
+        wamid = client.send(to=conversation.patient.wa_id, body=body)
+    except graph.RetryableGraphError as error:
+        if message.attempts >= MAX_SEND_ATTEMPTS:
+            _fail(message_id, code=error.code, title=error.title)
+            return SendOutcome(done=True)
+        Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+            status=Message.Status.QUEUED, error_code=error.code, error_title=error.title[:300]
+        )
+        return SendOutcome(done=False, retry_in=backoff(message.attempts, code=error.code))
+    except graph.PermanentGraphError as error:
+        _fail(message_id, code=error.code, title=error.title)
+        log.warning("send of message %s failed permanently with code %s", message_id, error.code)
+        return SendOutcome(done=True)
+    Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT, wamid=wamid, sent_at=timezone.now(), error_code=None, error_title=""
+    )
+    Message.objects.filter(pk=message_id, wamid__isnull=True).update(wamid=wamid)  # a status webhook won the race
+    return SendOutcome(done=True)
+
+
+# --- processing stored events ---------------------------------------------------------------
+STATUS_RANK = {
+    Message.Status.QUEUED: 0,
+    Message.Status.SENDING: 1,
+    Message.Status.SENT: 2,
+    Message.Status.DELIVERED: 3,
+    Message.Status.READ: 4,
+}
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        seconds = int(str(value))
+        return datetime.fromtimestamp(seconds, tz=UTC) if 0 < seconds < 10**11 else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def inbound_text(message: dict) -> str:
+    """What staff and the assistant read of a patient's message."""
+    kind = message.get("type")
+    body = _dict(message.get(kind)) if isinstance(kind, str) else {}
+    if kind == "text":
+        return _str(body.get("body"))
+    if kind in MEDIA_KINDS:
+        return _str(body.get("caption")) or _str(body.get("filename"))
+    if kind == "interactive":
+        reply = _dict(body.get(_str(body.get("type")))) if body.get("type") else {}
+        return _str(reply.get("title")) or _str(reply.get("body"))
+    if kind == "button":
+        return _str(body.get("text")) or _str(body.get("payload"))
+    if kind == "location":
+        return _str(body.get("name")) or _str(body.get("address")) or f"{body.get('latitude')}, {body.get('longitude')}"
+    if kind == "contacts":
+        contacts = message.get("contacts") if isinstance(message.get("contacts"), list) else []
+        return ", ".join(_str(_dict(_dict(c).get("name")).get("formatted_name")) for c in contacts)
+    if kind == "reaction":
+        return _str(body.get("emoji"))
+    if kind in {"order", "system"}:
+        return _str(body.get("text")) or _str(body.get("body"))
+    return ""
+
+
+def _mask_all(value: Any, kinds: list[str]) -> Any:
+    if isinstance(value, str):
+        masked, found = mask_identifiers(value)
+        kinds.extend(k for k in found if k not in kinds)
+        return masked
+    if isinstance(value, list):
+        return [_mask_all(item, kinds) for item in value]
+    if isinstance(value, dict):
+        return {key: _mask_all(item, kinds) for key, item in value.items()}
+    return value
+
+
+def media_path(*, wamid: str) -> Path:
+    """Where an attachment lives, relative to MEDIA_ROOT: one folder per clinic schema."""
+    name = re.sub(r"[^A-Za-z0-9]", "", wamid)[-60:] or "media"
+    return Path(connection.schema_name) / "whatsapp" / f"{name}.bin"
+
+
+def _fetch_media(*, phone_number_id: str, message: dict) -> tuple[str, str, int, str]:
+    """(relative path, mime type, size, error) for a media message, downloaded and encrypted."""
+    from smartclinic.crypto import encrypt
+
+    kind = message.get("type")
+    media = _dict(message.get(kind))
+    media_id = media.get("id")
+    if not isinstance(media_id, str | int) or not str(media_id).isdigit():
+        return "", _str(media.get("mime_type")), 0, "no media id"
+    number = WhatsAppNumber.objects.filter(phone_number_id=phone_number_id).first()
+    client = graph.GraphClient(phone_number_id=phone_number_id, access_token=number.access_token if number else "")
+    try:
+        downloaded = client.download_media(media_id=str(media_id))
+    except graph.GraphError as error:
+        log.warning("media download failed with code %s", error.code)
+        return "", _str(media.get("mime_type")), 0, f"{error.code}: {error.title}"[:300]
+    relative = media_path(wamid=message["id"])
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(encrypt(downloaded.data))
+    return str(relative), downloaded.mime_type or _str(media.get("mime_type")), len(downloaded.data), ""
+
+
+def _store_inbound(event: WebhookEvent, media: tuple[str, str, int, str] | None) -> tuple[Message | None, list[str]]:
+    data = event.payload.get("message") or {}
+    contact = _dict(event.payload.get("contact"))
+    wa_id = _str(data.get("from")) or _str(contact.get("wa_id"))
+    if not wa_id:
+        log.warning("message event %s has no sender; skipped", event.pk)
+        return None, []
+    if Message.objects.filter(wamid=data["id"]).exists():
+        return None, []
+    name = _str(_dict(contact.get("profile")).get("name"))
+    patient = _patient_for(wa_id=wa_id[:32], name=name)
+    conversation = conversation_for(patient=patient)
+    kinds: list[str] = []
+    text = _mask_all(inbound_text(data), kinds)
+    payload = _mask_all(data, kinds)
+    kind = data.get("type")
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.IN,
+        kind=kind if kind in Message.Kind.values and kind != Message.Kind.TEMPLATE else Message.Kind.UNKNOWN,
+        text=text,
+        payload=payload,
+        wamid=data["id"],
+        reply_to=_str(_dict(data.get("context")).get("id"))[:300],
+        status=Message.Status.RECEIVED,
+    )
+    if media is not None:
+        path, mime_type, size, error = media
+        Attachment.objects.create(
+            message=message,
+            media_id=str(_dict(data.get(kind)).get("id", ""))[:100],
+            mime_type=mime_type[:100],
+            filename=_str(_dict(data.get(kind)).get("filename"))[:255],
+            size=size,
+            path=path,
+            status=Attachment.Status.FAILED if error else Attachment.Status.STORED,
+            error=error,
+        )
+    sent_at = min(_timestamp(data.get("timestamp")) or timezone.now(), timezone.now())
+    updates: dict[str, Any] = {"last_message_at": timezone.now(), "phone_number_id": event.phone_number_id}
+    if conversation.last_inbound_at is None or sent_at > conversation.last_inbound_at:
+        updates["last_inbound_at"] = sent_at
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    for field, value in updates.items():
+        setattr(conversation, field, value)
+    return message, kinds
+
+
+def _apply_status(event: WebhookEvent) -> None:
+    status = _dict(event.payload.get("status"))
+    wamid, new = _str(status.get("id")), _str(status.get("status"))
+    rows = Message.objects.select_for_update().filter(direction=Message.Direction.OUT)
+    message = rows.filter(wamid=wamid).first()
+    callback = _str(status.get("biz_opaque_callback_data"))
+    if message is None and callback.startswith(CALLBACK_PREFIX) and callback[len(CALLBACK_PREFIX) :].isdigit():
+        # The worker that sent it died before recording the wamid: Meta's echo settles the row.
+        message = rows.filter(pk=int(callback[len(CALLBACK_PREFIX) :]), wamid__isnull=True).first()
+    if message is None:
+        log.info("status %s for a message we do not know", new)
+        return
+    current = message.status
+    at = _timestamp(status.get("timestamp")) or timezone.now()
+    if new == Message.Status.FAILED:
+        if current in {Message.Status.READ, Message.Status.FAILED}:
+            return
+        error = _dict((status.get("errors") or [{}])[0]) if isinstance(status.get("errors"), list) else {}
+        message.error_code = error.get("code") if isinstance(error.get("code"), int) else None
+        message.error_title = (_str(error.get("title")) or _str(error.get("message")))[:300]
+    elif new in {Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ}:
+        moving_on = current != Message.Status.FAILED and STATUS_RANK.get(current, 0) < STATUS_RANK[new]
+        if not (moving_on or (new == Message.Status.READ and current == Message.Status.FAILED)):
+            return
+        setattr(message, f"{new}_at", at)
+        if new == Message.Status.READ:
+            message.error_code, message.error_title = None, ""
+    else:
+        return
+    message.status = new
+    message.wamid = message.wamid or wamid
+    message.save(update_fields=["status", "wamid", "error_code", "error_title", "sent_at", "delivered_at", "read_at"])
+
+
+def _respond(message: Message) -> None:
+    try:
+        dialogue = importlib.import_module("messaging.assistant.dialogue")
+    except ModuleNotFoundError:
+        return  # the assistant has not landed yet
+    try:
+        with transaction.atomic():
+            dialogue.respond(message=message)
+    except Exception:  # the assistant must never lose the patient's message
+        log.exception("the assistant failed on message %s", message.pk)
+
+
+def process_event(*, key: str) -> None:
+    """Turn one stored event into rows, once: the event row is locked and marked in the same transaction."""
+    event = WebhookEvent.objects.filter(key=key, processed_at__isnull=True).first()
+    if event is None:
+        return
+    media = None
+    data = _dict(event.payload.get("message"))
+    if event.kind == WebhookEvent.Kind.MESSAGE and data.get("type") in MEDIA_KINDS:
+        if not Message.objects.filter(wamid=data.get("id")).exists():
+            media = _fetch_media(phone_number_id=event.phone_number_id, message=data)
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event.pk).first()
+        if event is None or event.processed_at is not None:
+            return
+        WebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
+        if event.kind == WebhookEvent.Kind.STATUS:
+            _apply_status(event)
+            stored, kinds = None, []
+        else:
+            stored, kinds = _store_inbound(event, media)
+        # The raw text is not kept twice: the Message holds the masked copy.
+        WebhookEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now(), payload={})
+        if stored is None:
+            return
+        conversation = stored.conversation
+        if kinds:
+            language = conversation.patient.language
+            queue_text(conversation=conversation, text=render(TEXTS, "identifiers_masked", language))
+        if not conversation.assistant_silent:
+            _respond(stored)
+        if settings.WHATSAPP_MARK_READ:
+            from messaging.tasks import mark_read
+
+            mark_read.delay_on_commit(event.phone_number_id, stored.wamid)
+
+
+def unprocessed_keys(*, older_than: timedelta) -> list[str]:
+    cutoff = timezone.now() - older_than
+    return list(
+        WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("key", flat=True)[:500]
+    )
+
+
+def stuck_outbound_ids(*, older_than: timedelta) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        Message.objects.filter(direction=Message.Direction.OUT)
+        .filter(
+            Q(status=Message.Status.QUEUED, created_at__lt=cutoff)
+            | Q(status=Message.Status.SENDING, claimed_at__lt=timezone.now() - claim_timeout())
+        )
+        .values_list("pk", flat=True)[:500]
+    )

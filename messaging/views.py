@@ -1,0 +1,127 @@
+"""The WhatsApp webhook (public URLconf, any host) and the operator's patient simulator."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.http import HttpResponse
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinics.models import WhatsAppNumber
+from messaging import services
+from messaging.tasks import process_event
+
+log = logging.getLogger(__name__)
+
+NUMBER_CACHE_SECONDS = 30.0
+_numbers: dict[str, tuple[str | None, float]] = {}  # phone_number_id -> (clinic schema or None, expiry)
+OK = Response({"ok": True})
+
+
+def clinic_schema_for(phone_number_id: str) -> str | None:
+    """The schema of the active clinic owning this number, cached in-process for a few seconds."""
+    now = time.monotonic()
+    cached = _numbers.get(phone_number_id)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    schema = (
+        WhatsAppNumber.objects.filter(phone_number_id=phone_number_id, active=True, clinic__status="active")
+        .values_list("clinic__schema_name", flat=True)
+        .first()
+    )
+    if len(_numbers) > 10_000:  # garbage ids must not grow the cache without end
+        _numbers.clear()
+    _numbers[phone_number_id] = (schema, now + NUMBER_CACHE_SECONDS)
+    return schema
+
+
+def signature_ok(body: bytes, header: str) -> bool:
+    secret = settings.WHATSAPP_APP_SECRET
+    if not secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    return hmac.compare_digest(expected, header[7:].strip().encode("latin-1", "replace"))
+
+
+def _changes(envelope) -> list[dict] | None:
+    """Each change value of a WhatsApp envelope, or None when the body is not one."""
+    if not isinstance(envelope, dict) or envelope.get("object") != "whatsapp_business_account":
+        return None
+    entries = envelope.get("entry")
+    if not isinstance(entries, list):
+        return None
+    values = []
+    for entry in entries:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if isinstance(value, dict):
+                values.append(value)
+    return values
+
+
+class WhatsAppWebhook(APIView):
+    """Meta's webhook: check the signature, store each event in its clinic's schema, queue, answer 200."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []  # the raw body is what is signed
+    renderer_classes = [JSONRenderer]
+    throttle_classes: list = []
+
+    def get(self, request):
+        query = request.query_params
+        token = settings.WHATSAPP_VERIFY_TOKEN
+        given = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and token and hmac.compare_digest(given.encode(), token.encode()):
+            return HttpResponse(query.get("hub.challenge", ""), content_type="text/plain")
+        return HttpResponse(status=403)
+
+    def post(self, request):
+        try:
+            body = request._request.body
+        except RequestDataTooBig:
+            return HttpResponse(status=413)
+        if not signature_ok(body, request.META.get("HTTP_X_HUB_SIGNATURE_256", "")):
+            return HttpResponse(status=403)
+        try:
+            values = _changes(json.loads(body))
+        except (ValueError, RecursionError):
+            values = None
+        if values is None:
+            return HttpResponse(status=400)
+        clean = services.needs_cleaning(body)
+        for value in values:
+            metadata = value.get("metadata")
+            number = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+            if isinstance(number, int) and not isinstance(number, bool):
+                number = str(number)
+            if not isinstance(number, str) or not number.isdigit() or len(number) > 32:
+                log.warning("webhook change without a usable phone_number_id")
+                continue
+            schema = clinic_schema_for(number)
+            if schema is None:
+                log.warning("webhook for an unknown phone_number_id (%d characters)", len(number))
+                continue
+            events = services.events_from_value(services._clean(value) if clean else value)
+            if events:
+                self._store(schema, number, events)
+        return OK
+
+    @staticmethod
+    def _store(schema: str, number: str, events: list) -> None:
+        # Autocommit: the INSERT is its own transaction, and on_commit fires right after it
+        # (or at the end of an enclosing transaction, as in tests).
+        keys = services.store_webhook_events(schema_name=schema, phone_number_id=number, events=events)
+        if keys:
+            transaction.on_commit(lambda: process_event.delay_for(schema, keys))

@@ -1,0 +1,26 @@
+"""Fixtures for the messaging tests (named, never autouse: tests/messaging/assistant shares this folder)."""
+
+import pytest
+from django.core.cache import cache
+
+from smartclinic.celery import app
+from smartclinic.standins.graph import GraphStandIn
+
+
+@pytest.fixture
+def graph_standin(settings, tmp_path):
+    """Meta's Graph API on localhost; media lands in a throw-away MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with GraphStandIn() as standin:
+        settings.WHATSAPP_GRAPH_URL = standin.url
+        yield standin
+
+
+@pytest.fixture
+def eager_tasks():
+    cache.clear()  # rate-limit counters of earlier tests
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

@@ -1,0 +1,129 @@
+"""Every recorded Meta payload goes through the signed webhook and ends in the right rows (Zulip style)."""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from clinics.frontdesk.models import Patient
+from messaging.models import Attachment, Message, WebhookEvent
+from smartclinic.crypto import decrypt
+from smartclinic.standins.graph import PLACEHOLDER_PNG
+from tests.messaging.messaging_factories import OutboundFactory, fixture_files, post_webhook
+
+# file → the inbound messages it must leave: (kind, text, patient name)
+INBOUND = {
+    "audio_voice": [("audio", "", "黃美玲")],
+    "batch_message_and_status_delivered": [("text", "OK thanks, what time do you close today?", "Chan Tai Man")],
+    "batch_two_messages_incl_emoji": [
+        ("text", "唔該晒醫生 🙏", "黃美玲"),
+        ("text", "😷🤒👍🏽❤️‍🩹 see you tmr 👨‍⚕️", "黃美玲"),
+    ],
+    "contacts": [("contacts", "Chan Siu Fong", "Chan Tai Man")],
+    "document_pdf": [("document", "Lab report from last week", "Chan Tai Man")],
+    "image_with_caption": [("image", "This rash appeared yesterday on my arm", "Chan Tai Man")],
+    "interactive_button_reply": [("interactive", "Confirm 確認", "Chan Tai Man")],
+    "interactive_list_reply": [("interactive", "Fri 3 Jan 15:30", "黃美玲")],
+    "location": [("location", "Central MTR Station Exit D", "Chan Tai Man")],
+    "reaction": [("reaction", "👍", "黃美玲")],
+    "referral_ctwa_ad": [("text", "Hello! Can I get more info on this?", "Ka Ho 🐶")],
+    "sticker": [("sticker", "", "Ka Ho 🐶")],
+    "template_quick_reply_button": [("button", "改期 Reschedule", "黃美玲")],
+    "text_en": [
+        ("text", "Hi, I'd like to book a consultation with Dr. Lee on Friday afternoon if possible.", "Chan Tai Man")
+    ],
+    "text_zh_hant": [("text", "你好，我想預約聽日下晝睇醫生，請問仲有冇位？我個仔發燒咗兩日。", "黃美玲")],
+    "unsupported_with_errors": [("unsupported", "", "Ka Ho 🐶")],
+}
+# file → the outbound message's status afterwards, with Meta's error code
+STATUSES = {
+    "batch_message_and_status_delivered": ("delivered", None),
+    "status_sent": ("sent", None),
+    "status_read": ("read", None),
+    "status_failed_131047": ("failed", 131047),
+    "status_failed_131026": ("failed", 131026),
+}
+MEDIA = {"audio_voice", "document_pdf", "image_with_caption", "sticker"}
+
+
+def test_every_fixture_file_is_covered_by_an_expectation():
+    names = {path.stem for path in fixture_files()}
+    assert names and names == set(INBOUND) | set(STATUSES)
+
+
+def _outbound_for_statuses(body: dict) -> None:
+    """Our earlier reply that each status in the fixture is about."""
+    for entry in body["entry"]:
+        for change in entry["changes"]:
+            for status in change["value"].get("statuses", []):
+                OutboundFactory(
+                    wamid=status["id"],
+                    status=Message.Status.SENT,
+                    conversation__patient__wa_id=status["recipient_id"],
+                )
+
+
+def _snapshot():
+    return (
+        list(Message.objects.order_by("pk").values_list("wamid", "status", "kind", "text", "error_code")),
+        list(WebhookEvent.objects.order_by("pk").values_list("key", "processed_at")),
+        Attachment.objects.count(),
+        Patient.objects.count(),
+    )
+
+
+@pytest.fixture
+def delivered(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
+    """POST a fixture file to the webhook and run what it queued, as a worker would."""
+
+    def deliver(raw: bytes):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_webhook(raw)
+        connection.set_tenant(alpha)
+        return response
+
+    return deliver
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_a_fixture_ends_in_the_right_rows_in_alpha_and_nothing_in_beta(path, delivered, alpha, beta):
+    raw = path.read_bytes()
+    connection.set_tenant(alpha)
+    _outbound_for_statuses(json.loads(raw))
+
+    response = delivered(raw)
+
+    assert response.status_code == 200
+    assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
+    inbound = Message.objects.filter(direction=Message.Direction.IN).select_related("conversation__patient")
+    expected = INBOUND.get(path.stem, [])
+    assert [(m.kind, m.text, m.conversation.patient.name) for m in inbound] == expected
+    if path.stem in MEDIA:
+        attachment = Attachment.objects.get()
+        assert attachment.status == Attachment.Status.STORED
+        stored = (settings.MEDIA_ROOT / attachment.path).read_bytes()
+        assert attachment.path.startswith("alpha/") and stored != PLACEHOLDER_PNG
+        assert decrypt(stored) == PLACEHOLDER_PNG
+    if path.stem in STATUSES:
+        wamids = [s["id"] for e in json.loads(raw)["entry"] for c in e["changes"] for s in c["value"]["statuses"]]
+        message = Message.objects.get(wamid=wamids[0])
+        assert (message.status, message.error_code) == STATUSES[path.stem]
+    connection.set_tenant(beta)
+    assert not Message.objects.exists() and not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_redelivering_a_fixture_changes_nothing(path, delivered, alpha, graph_standin):
+    raw = path.read_bytes()
+    connection.set_tenant(alpha)
+    _outbound_for_statuses(json.loads(raw))
+    delivered(raw)
+    connection.set_tenant(alpha)
+    before = _snapshot()
+    sent_before = len(graph_standin.sent)
+
+    assert delivered(raw).status_code == 200
+
+    assert _snapshot() == before
+    assert len(graph_standin.sent) == sent_before
