@@ -146,10 +146,6 @@ TEXTS = {
         "en": "You don't have a queue number today. Would you like one?",
         "zh-Hant-HK": "你今日未有籌號。想唔想攞籌？",
     },
-    "queue_unavailable": {
-        "en": "Sorry, the walk-in queue of {clinic} is not open right now.",
-        "zh-Hant-HK": "唔好意思，{clinic}而家未開放攞籌。",
-    },
     # --- clinic information ----------------------------------------------------------------
     "faq_topics": {
         "en": "What would you like to know about {clinic}?",

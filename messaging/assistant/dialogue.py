@@ -1,0 +1,712 @@
+"""The assistant's side of a conversation: the safety screen first, then a dialogue state drives the flows.
+
+`respond(message=...)` is called once per inbound patient message (not while staff have the
+conversation). It never raises: on any error it logs and sends a short bilingual apology.
+The state lives in `Conversation.state`; every action goes through the clinic's services, and
+button and list ids are stable machine ids (`book:doctor:3`, `day:2026-11-27`,
+`slot:2026-11-27T15:00`, `appt:12`, `confirm:yes`, `faq:4`, `queue:join`, `staff:ask`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import re
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import flood
+from .engine import clinic_context, doctor_label, understand
+from .offline import detect_language
+from .reading import Reading
+from .screen import normalise, screen
+from .texts import day_label, say
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 10  # WhatsApp list messages: at most 10 rows
+ROW_TITLE, ROW_DESCRIPTION, BUTTON_TITLE = 24, 72, 20
+SAFETY = ("emergency", "opt_out", "opt_in", "talk_to_staff", "medical_question")
+_YES = re.compile(
+    r"^(?:yes|y|yep|yeah|ok|okay|sure|confirm|confirmed|correct|好|好呀|好啊|好的|係|係呀|得|得呀|可以|確認|確定|冇問題|啱)$"
+)
+_NO = re.compile(r"^(?:no|n|nope|not now|唔好|不要|唔要|唔使|唔使喇|算|算啦|唔得|不用)$")
+# Words that say nothing about the language a patient prefers.
+_NEUTRAL = re.compile(r"^[\W\d_]*(?:ok|okay|yes|no|y|n|thx|ty|hi|dr|am|pm)?[\W\d_]*$", flags=re.IGNORECASE)
+_FAQ_TOPICS = {
+    "hours": r"幾點|開門|閂門|關門|營業|辦公|開放|時間表|開幾點|星期日開|假期開|\bhours?\b|\bopen|\bclose|opening",
+    "address": r"地址|喺邊|在哪|點去|點樣去|位置|地鐵|港鐵|泊車|address|where|located|location|directions|mtr|parking",
+    "fees": r"幾錢|收費|價錢|費用|診金|收幾多|價目|\bfees?\b|cost|price|how much|charge",
+    "vouchers": r"醫療券|醫健券|長者|voucher",
+    "insurance": r"保險|索償|claim|insurance|insurer",
+}
+
+
+def respond(*, message) -> None:
+    """Answer one inbound patient message. Never raises."""
+    try:
+        with transaction.atomic():  # a failure undoes the half-done turn and leaves room for the apology
+            _Turn(message).run()
+    except Exception:
+        logger.exception("assistant_failed", extra={"message_id": getattr(message, "pk", None)})
+        try:
+            from messaging.services import queue_text
+
+            language = getattr(message.conversation.patient, "language", "zh-Hant-HK")
+            queue_text(conversation=message.conversation, text=say("error", language))
+        except Exception:
+            logger.exception("assistant_fallback_failed", extra={"message_id": getattr(message, "pk", None)})
+
+
+def reply_id(message) -> str | None:
+    """The id of the button or list row the patient pressed, if this message is such a reply."""
+    payload = getattr(message, "payload", None) or {}
+    interactive = payload.get("interactive", payload)
+    for kind in ("button_reply", "list_reply"):
+        reply = interactive.get(kind) if isinstance(interactive, dict) else None
+        if isinstance(reply, dict) and reply.get("id"):
+            return str(reply["id"])
+    button = payload.get("button")  # a quick-reply button under a template
+    if isinstance(button, dict) and button.get("payload"):
+        return str(button["payload"])
+    return None
+
+
+class _Turn:
+    """One inbound message and everything the assistant does about it."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+        self.conversation = message.conversation
+        self.patient = self.conversation.patient
+        self.clinic = connection.tenant
+        self.language = self.patient.language or "zh-Hant-HK"
+        self.state = dict(self.conversation.state or {})
+        self.text = message.text or ""
+        self._noticed = False
+
+    # --- the turn ------------------------------------------------------------------------------
+    def run(self) -> None:
+        screened = screen(self.text) if self.text else None
+        status = flood.check(patient_id=self.patient.pk)
+        if status != flood.OK:
+            if screened == "emergency":  # an emergency is answered even from a number we throttle
+                self.language = detect_language(self.text)
+                self.emergency()
+            elif status == flood.THROTTLED:
+                self.send_text(say("flood", self.language, clinic=self.clinic_name))
+                self.hand_to_staff("flooding: more than the per-minute limit, assistant paused")
+            return
+        pressed = reply_id(self.message)
+        if pressed:
+            self.on_reply(pressed)
+        else:
+            reading = understand(self.text, clinic_context=clinic_context(expecting=self.state.get("step")))
+            self.learn_language(reading)
+            self.on_reading(reading, screened)
+        self.save()
+
+    def on_reading(self, reading: Reading, screened: str | None) -> None:
+        intent = screened or reading.intent
+        if intent in SAFETY:
+            self.reset()
+            getattr(self, intent)()
+            return
+        if intent == "unknown" and not self._continues_flow(reading):
+            self.unknown()
+            return
+        self.state["unknowns"] = 0
+        if self.state.get("step") == "confirm" and (yes_no := _yes_or_no(self.text)) is not None:
+            self.confirmed(yes_no)
+        elif self._continues_flow(reading) and intent in ("book_appointment", "reschedule_appointment", "unknown"):
+            self.continue_flow(reading)
+        else:
+            self.reset()
+            self.dispatch(intent, reading)
+
+    def dispatch(self, intent: str, reading: Reading | None = None) -> None:
+        handlers = {
+            "greeting": self.greeting,
+            "thanks": self.thanks,
+            "book_appointment": lambda: self.book(reading),
+            "reschedule_appointment": lambda: self.change("reschedule", reading),
+            "cancel_appointment": lambda: self.change("cancel", reading),
+            "join_queue": self.join_queue,
+            "queue_status": self.queue_status,
+            "clinic_info": self.clinic_info,
+            "privacy_request": self.privacy_request,
+        }
+        handlers.get(intent, self.unknown)()
+
+    def on_reply(self, pressed: str) -> None:
+        self.state["unknowns"] = 0
+        kind, _, value = pressed.partition(":")
+        try:
+            if kind == "book" and value.startswith("doctor:"):
+                self.state.setdefault("flow", "book")
+                self.state["doctor"] = int(value.removeprefix("doctor:"))
+                self.offer()
+            elif kind == "day":
+                self.state.setdefault("flow", "book")
+                self.state.update(day=datetime.date.fromisoformat(value).isoformat(), time=None, part=None)
+                self.offer()
+            elif kind == "slot":
+                self.state.setdefault("flow", "book")
+                self.ask_confirm(_parse_slot(value))
+            elif kind == "appt":
+                self.picked_appointment(int(value))
+            elif kind == "confirm":
+                self.confirmed(value == "yes")
+            elif kind == "faq":
+                self.faq_answer(int(value))
+            else:
+                self.reset()
+                simple = {
+                    "book:start": "book_appointment",
+                    "queue:join": "join_queue",
+                    "queue:status": "queue_status",
+                    "staff:ask": "talk_to_staff",
+                    "info:list": "clinic_info",
+                }
+                intent = simple.get(pressed, "unknown")
+                getattr(self, intent)() if intent in SAFETY else self.dispatch(intent)
+        except (ValueError, LookupError):
+            logger.warning("assistant_stale_reply", extra={"reply": kind})
+            self.reset()
+            self.unknown()
+
+    # --- safety --------------------------------------------------------------------------------
+    def emergency(self) -> None:
+        self.send_text(say("emergency", self.language, clinic=self.clinic_name))
+        self.hand_to_staff("emergency: the patient's message matched the emergency screen", urgent=True)
+
+    def opt_out(self) -> None:
+        from clinics.frontdesk.services import opt_out
+
+        opt_out(patient=self.patient)
+        self.send_text(say("opted_out", self.language, clinic=self.clinic_name))
+
+    def opt_in(self) -> None:
+        from clinics.frontdesk.services import opt_in
+
+        opt_in(patient=self.patient)
+        self.send_text(say("opted_in", self.language, clinic=self.clinic_name))
+
+    def talk_to_staff(self, reason: str = "the patient asked for staff") -> None:
+        from clinics.frontdesk.selectors import is_open_now, next_opening
+
+        if is_open_now():
+            text = say("staff_open", self.language, clinic=self.clinic_name)
+        elif opening := next_opening():
+            when = f"{day_label(timezone.localdate(opening), self.language)} {timezone.localtime(opening):%H:%M}"
+            text = say("staff_closed", self.language, clinic=self.clinic_name, when=when)
+        else:
+            text = say("staff_later", self.language, clinic=self.clinic_name)
+        self.send_text(text)
+        self.hand_to_staff(reason)
+
+    def medical_question(self) -> None:
+        self.send_buttons(say("medical", self.language), [self.button("book:start"), self.button("staff:ask")])
+
+    # --- small talk ----------------------------------------------------------------------------
+    def greeting(self) -> None:
+        self.send_buttons(
+            say("greeting", self.language, clinic=self.clinic_name),
+            [self.button("book:start"), self.button("queue:join"), self.button("info:list")],
+        )
+
+    def thanks(self) -> None:
+        self.send_text(say("thanks", self.language))
+
+    def unknown(self) -> None:
+        # Never the same fallback twice in a row: a hint, then buttons, then a person.
+        count = self.state.get("unknowns", 0) + 1
+        self.state["unknowns"] = count
+        if count == 1:
+            self.send_text(say("unknown", self.language, clinic=self.clinic_name))
+        elif count == 2:  # noqa: PLR2004
+            self.send_buttons(
+                say("unknown_again", self.language),
+                [self.button("book:start"), self.button("queue:join"), self.button("staff:ask")],
+            )
+        else:
+            self.reset()
+            self.talk_to_staff(reason="the assistant did not understand three messages in a row")
+
+    # --- booking, rescheduling, cancelling -------------------------------------------------------
+    def book(self, reading: Reading | None) -> None:
+        from clinics.frontdesk.models import Doctor
+
+        doctors = list(Doctor.objects.filter(active=True))
+        self.state = {"flow": "book", "unknowns": 0}
+        self._take_details(reading, doctors)
+        if not doctors:
+            self.reset()
+            self.send_buttons(say("no_doctors", self.language), [self.button("staff:ask")])
+        elif "doctor" not in self.state and len(doctors) == 1:
+            self.state["doctor"] = doctors[0].pk
+            self.offer()
+        elif "doctor" not in self.state:
+            self.state["step"] = "doctor"
+            rows = [
+                (f"book:doctor:{d.pk}", d.name_for(self.language), d.name_for(_other(self.language))) for d in doctors
+            ]
+            self.send_list(say("choose_doctor", self.language), "doctors", rows)
+        else:
+            self.offer()
+
+    def change(self, flow: str, reading: Reading | None) -> None:
+        from clinics.frontdesk.selectors import upcoming_appointments
+
+        appointments = list(upcoming_appointments(patient=self.patient)[: MAX_ROWS + 1])
+        self.state = {"flow": flow, "unknowns": 0}
+        if flow == "reschedule":
+            self._take_details(reading, [])
+        if not appointments:
+            self.reset()
+            self.send_buttons(
+                say("no_appointments", self.language, clinic=self.clinic_name), [self.button("book:start")]
+            )
+        elif len(appointments) == 1:
+            self.picked_appointment(appointments[0].pk)
+        else:
+            self.state["step"] = "appointment"
+            rows = [
+                (f"appt:{a.pk}", self.when(a.starts_at), a.doctor.name_for(self.language))
+                for a in appointments[:MAX_ROWS]
+            ]
+            self.send_list(say("choose_appointment", self.language), "appointments", rows)
+
+    def picked_appointment(self, pk: int) -> None:
+        from clinics.frontdesk.selectors import upcoming_appointments
+
+        appointment = upcoming_appointments(patient=self.patient).get(pk=pk)
+        self.state.setdefault("flow", "reschedule")
+        self.state.update(appointment=appointment.pk, doctor=appointment.doctor_id)
+        if self.state["flow"] == "cancel":
+            self.state["step"] = "confirm"
+            self.send_buttons(
+                say(
+                    "confirm_cancel",
+                    self.language,
+                    doctor=appointment.doctor.name_for(self.language),
+                    day=self.day(appointment.starts_at),
+                    time=f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                ),
+                [self.button("confirm:yes"), self.button("confirm:no")],
+            )
+        else:
+            self.offer()
+
+    def continue_flow(self, reading: Reading) -> None:
+        from clinics.frontdesk.models import Doctor
+
+        self._take_details(reading, list(Doctor.objects.filter(active=True)), keep=True)
+        if self.state.get("flow") == "book" and "doctor" not in self.state:
+            self.book_from_state()
+        else:
+            self.offer()
+
+    def book_from_state(self) -> None:
+        saved = {k: self.state.get(k) for k in ("day", "time", "part")}
+        self.book(None)
+        if self.state.get("step") == "doctor":
+            self.state.update({k: v for k, v in saved.items() if v})
+
+    def offer(self) -> None:
+        """With a doctor chosen: the day list, the time list, or straight to confirming a free time."""
+        from clinics.frontdesk.models import Doctor
+        from clinics.frontdesk.selectors import available_days, available_slots
+
+        doctor = Doctor.objects.get(pk=self.state["doctor"])
+        doctor_name = doctor.name_for(self.language)
+        today = timezone.localdate()
+        day = datetime.date.fromisoformat(self.state["day"]) if self.state.get("day") else None
+        if day is None or day < today:
+            days = available_days(doctor=doctor, start=today, days=14)[:MAX_ROWS]
+            if not days:
+                self.reset()
+                self.send_buttons(say("no_days", self.language, doctor=doctor_name), [self.button("staff:ask")])
+                return
+            self.state["step"] = "day"
+            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), doctor_name) for d in days]
+            self.send_list(say("choose_day", self.language, doctor=doctor_name), "days", rows)
+            return
+        slots = [slot for slot in available_slots(doctor=doctor, day=day) if slot > timezone.now()]
+        if not slots:
+            self.state.pop("day", None)
+            days = [d for d in available_days(doctor=doctor, start=today, days=14) if d != day][:MAX_ROWS]
+            self.state["step"] = "day"
+            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), doctor_name) for d in days]
+            text = say("day_not_free", self.language, doctor=doctor_name, day=day_label(day, self.language))
+            if rows:
+                self.send_list(text, "days", rows)
+            else:
+                self.reset()
+                self.send_buttons(text, [self.button("staff:ask")])
+            return
+        wanted, part = self.state.get("time"), self.state.get("part")
+        text = say("choose_time", self.language, doctor=doctor_name, day=day_label(day, self.language))
+        if wanted:
+            exact = [slot for slot in slots if f"{timezone.localtime(slot):%H:%M}" == wanted]
+            if exact:
+                self.ask_confirm(exact[0])
+                return
+            slots = _nearest(slots, wanted)
+            text = say(
+                "time_not_free", self.language, doctor=doctor_name, day=day_label(day, self.language), time=wanted
+            )
+        elif part:
+            slots = [slot for slot in slots if _part_of_day(slot) == part] or slots
+        self.offer_slots(text, slots)
+
+    def offer_slots(self, text: str, slots: list[datetime.datetime]) -> None:
+        self.state["step"] = "time"
+        rows = [(f"slot:{_slot_id(slot)}", self.when(slot), self.doctor_name()) for slot in _spread(slots)]
+        self.send_list(text, "times", rows)
+
+    def ask_confirm(self, starts_at: datetime.datetime) -> None:
+        self.state.update(step="confirm", slot=_slot_id(starts_at))
+        params = {
+            "doctor": self.doctor_name(),
+            "day": self.day(starts_at),
+            "time": f"{timezone.localtime(starts_at):%H:%M}",
+            "clinic": self.clinic_name,
+        }
+        if self.state.get("flow") == "reschedule":
+            appointment = self._appointment()
+            key, params["old"] = "confirm_reschedule", self.when(appointment.starts_at)
+        else:
+            key = "confirm_book"
+        self.send_buttons(say(key, self.language, **params), [self.button("confirm:yes"), self.button("confirm:no")])
+
+    def confirmed(self, yes: bool) -> None:
+        from clinics.frontdesk import services
+
+        flow = self.state.get("flow")
+        if not yes or flow not in ("book", "reschedule", "cancel"):
+            self.reset()
+            self.send_text(say("not_done", self.language))
+            return
+        if flow == "cancel":
+            appointment = self._appointment()
+            services.cancel_appointment(appointment=appointment)
+            self.reset()
+            self.send_text(
+                say(
+                    "cancelled",
+                    self.language,
+                    doctor=appointment.doctor.name_for(self.language),
+                    day=self.day(appointment.starts_at),
+                    time=f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                )
+            )
+            return
+        starts_at = _parse_slot(self.state["slot"])
+        try:
+            if flow == "book":
+                from clinics.frontdesk.models import Doctor
+
+                doctor = Doctor.objects.get(pk=self.state["doctor"])
+                appointment = services.book_appointment(
+                    patient=self.patient, doctor=doctor, starts_at=starts_at, source="whatsapp"
+                )
+            else:
+                appointment = services.reschedule_appointment(appointment=self._appointment(), starts_at=starts_at)
+        except services.SlotUnavailable:
+            self.state.update(day=timezone.localdate(starts_at).isoformat(), time=None, part=None)
+            self.offer_taken(starts_at)
+            return
+        self.reset()
+        key = "booked" if flow == "book" else "rescheduled"
+        self.send_text(
+            say(
+                key,
+                self.language,
+                doctor=appointment.doctor.name_for(self.language),
+                day=self.day(appointment.starts_at),
+                time=f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                clinic=self.clinic_name,
+            )
+        )
+
+    def offer_taken(self, taken: datetime.datetime) -> None:
+        from clinics.frontdesk.models import Doctor
+        from clinics.frontdesk.selectors import available_slots
+
+        doctor = Doctor.objects.get(pk=self.state["doctor"])
+        slots = [
+            s
+            for s in available_slots(doctor=doctor, day=timezone.localdate(taken))
+            if s != taken and s > timezone.now()
+        ]
+        if slots:
+            self.offer_slots(say("slot_taken", self.language), _nearest(slots, f"{timezone.localtime(taken):%H:%M}"))
+        else:
+            self.send_text(say("slot_taken", self.language))
+            self.state.pop("day", None)
+            self.offer()
+
+    # --- queue ---------------------------------------------------------------------------------
+    def join_queue(self) -> None:
+        from clinics.frontdesk import selectors, services
+
+        ticket = selectors.waiting_ticket(patient=self.patient)
+        if ticket is not None:
+            self.tell_position("queue_status", ticket)
+        else:
+            self.tell_position("queue_joined", services.join_queue(patient=self.patient, source="whatsapp"))
+
+    def queue_status(self) -> None:
+        from clinics.frontdesk.selectors import waiting_ticket
+
+        ticket = waiting_ticket(patient=self.patient)
+        if ticket is None:
+            self.send_buttons(say("queue_none", self.language), [self.button("queue:join")])
+        else:
+            self.tell_position("queue_status", ticket)
+
+    def tell_position(self, key: str, ticket) -> None:
+        from clinics.frontdesk.selectors import queue_position
+
+        position = queue_position(ticket=ticket)
+        self.send_text(
+            say(key, self.language, number=ticket.number, ahead=position.ahead, minutes=position.estimate_minutes)
+        )
+
+    # --- clinic information and privacy ------------------------------------------------------
+    def clinic_info(self) -> None:
+        from clinics.frontdesk.models import FAQ
+
+        faqs = list(FAQ.objects.filter(active=True))
+        norm = normalise(self.text)
+        topics = [topic for topic, pattern in _FAQ_TOPICS.items() if re.search(pattern, norm)]
+        matched = [faq for faq in faqs if faq.topic in topics or _keyword_hit(faq, norm)]
+        if matched:
+            for faq in matched[:2]:
+                self.send_text(faq.answer_for(self.language))
+        elif faqs:
+            rows = [
+                (f"faq:{faq.pk}", say(f"topic_{faq.topic}", self.language), _question(faq, self.language))
+                for faq in faqs
+            ]
+            self.send_list(say("faq_topics", self.language, clinic=self.clinic_name), "topics", rows[:MAX_ROWS])
+        elif "hours" in topics:
+            from clinics.frontdesk.selectors import opening_hours_text
+
+            self.send_text(opening_hours_text(self.language))
+        else:
+            self.send_buttons(say("faq_missing", self.language), [self.button("staff:ask")])
+
+    def faq_answer(self, pk: int) -> None:
+        from clinics.frontdesk.models import FAQ
+
+        self.send_text(FAQ.objects.get(pk=pk, active=True).answer_for(self.language))
+
+    def privacy_request(self) -> None:
+        from privacy.services import open_request_from_whatsapp, request_reply
+
+        request = open_request_from_whatsapp(
+            clinic=self.clinic,
+            wa_id=self.patient.wa_id,
+            kind=_privacy_kind(normalise(self.text)),
+            language=self.language,
+            text=self.text,
+        )
+        self.send_text(request_reply(request=request))  # the reference and what happens next
+
+    # --- helpers ---------------------------------------------------------------------------------
+    @property
+    def clinic_name(self) -> str:
+        return self.clinic.name_for(self.language)
+
+    def doctor_name(self) -> str:
+        from clinics.frontdesk.models import Doctor
+
+        return Doctor.objects.get(pk=self.state["doctor"]).name_for(self.language)
+
+    def day(self, moment: datetime.datetime) -> str:
+        return day_label(timezone.localdate(moment), self.language)
+
+    def when(self, moment: datetime.datetime) -> str:
+        return f"{self.day(moment)} {timezone.localtime(moment):%H:%M}"
+
+    def button(self, pressed: str) -> tuple[str, str]:
+        key = {
+            "book:start": "button_book",
+            "queue:join": "button_queue",
+            "info:list": "button_info",
+            "staff:ask": "button_staff",
+            "confirm:yes": "button_yes",
+            "confirm:no": "button_no",
+        }[pressed]
+        return pressed, _fit(say(key, self.language), BUTTON_TITLE)
+
+    def _appointment(self):
+        from clinics.frontdesk.selectors import upcoming_appointments
+
+        return upcoming_appointments(patient=self.patient).get(pk=self.state["appointment"])
+
+    def _continues_flow(self, reading: Reading) -> bool:
+        details = reading.date or reading.time or reading.part_of_day or reading.doctor
+        return self.state.get("flow") in ("book", "reschedule") and bool(details)
+
+    def _take_details(self, reading: Reading | None, doctors: list, keep: bool = False) -> None:
+        """Date, time, part of day and doctor from the reading, so the flow can skip those steps."""
+        if reading is None:
+            return
+        if reading.date:
+            self.state["day"] = reading.date
+            if not reading.time:
+                self.state["time"] = None
+        if reading.time:
+            self.state["time"] = reading.time
+        if reading.part_of_day:
+            self.state["part"] = reading.part_of_day
+        if reading.doctor and self.state.get("flow") == "book":
+            doctor = next((d for d in doctors if doctor_label(d) == reading.doctor), None)
+            if doctor is not None and (not keep or self.state.get("doctor") != doctor.pk):
+                self.state["doctor"] = doctor.pk
+
+    def learn_language(self, reading: Reading) -> None:
+        """Follow the language the patient writes in; "ok" or "3" says nothing about it."""
+        if not self.text or _NEUTRAL.match(self.text.strip()):
+            return
+        self.language = reading.language
+        if self.patient.language != reading.language:
+            self.patient.language = reading.language
+            self.patient.save(update_fields=["language"])
+
+    def reset(self) -> None:
+        self.state = {"unknowns": self.state.get("unknowns", 0)}
+
+    def save(self) -> None:
+        self.conversation.state = self.state
+        self.conversation.save(update_fields=["state"])
+
+    def hand_to_staff(self, reason: str, urgent: bool = False) -> None:
+        from messaging.services import hand_to_staff
+
+        self.save()
+        hand_to_staff(conversation=self.conversation, reason=reason, urgent=urgent)
+
+    # --- sending -----------------------------------------------------------------------------
+    def send_text(self, text: str) -> None:
+        from messaging.services import queue_text
+
+        self.collection_notice()
+        queue_text(conversation=self.conversation, text=text)
+
+    def send_buttons(self, text: str, buttons: list[tuple[str, str]]) -> None:
+        from messaging.services import queue_buttons
+
+        self.collection_notice()
+        queue_buttons(conversation=self.conversation, text=text, buttons=buttons[:3])
+
+    def send_list(self, text: str, button: str, rows: list[tuple[str, str, str]]) -> None:
+        from messaging.services import queue_list
+
+        self.collection_notice()
+        fitted = [
+            (row_id, _fit(title, ROW_TITLE), _fit(description, ROW_DESCRIPTION)) for row_id, title, description in rows
+        ]
+        queue_list(
+            conversation=self.conversation,
+            text=text,
+            button=_fit(say(f"button_{button}", self.language), BUTTON_TITLE),
+            sections=[(_fit(say(f"section_{button}", self.language), ROW_TITLE), fitted[:MAX_ROWS])],
+        )
+
+    def collection_notice(self) -> None:
+        """A new patient's first reply is preceded by the personal data collection notice (PDPO)."""
+        if self._noticed:
+            return
+        self._noticed = True
+        if getattr(self.conversation, "policy_shown_at", True) is not None:
+            return  # shown before (or the field does not exist yet)
+        from messaging.services import queue_text
+
+        try:
+            with transaction.atomic():
+                from privacy.selectors import current_policy
+                from privacy.services import collection_notice
+
+                notice = collection_notice(language=self.language)
+                policy = current_policy()
+        except Exception:  # the notice must not cost the patient their answer; staff see the log
+            logger.exception("collection_notice_unavailable")
+            return
+        queue_text(conversation=self.conversation, text=notice)
+        self.conversation.policy_version_shown = policy.version if policy else ""
+        self.conversation.policy_shown_at = timezone.now()
+        self.conversation.save(update_fields=["policy_version_shown", "policy_shown_at"])
+
+
+def _yes_or_no(text: str) -> bool | None:
+    bare = normalise(text).strip(" ?.!")
+    bare = re.sub(r"\s*(?:唔該|thanks|thx|please|pls)$", "", bare)
+    if _YES.match(bare):
+        return True
+    if _NO.match(bare):
+        return False
+    return None
+
+
+def _other(language: str) -> str:
+    return "en" if language != "en" else "zh-Hant-HK"
+
+
+def _fit(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _slot_id(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%dT%H:%M}"
+
+
+def _parse_slot(value: str) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M"))
+
+
+def _minutes(moment: datetime.datetime) -> int:
+    local = timezone.localtime(moment)
+    return local.hour * 60 + local.minute
+
+
+def _nearest(slots: list[datetime.datetime], wanted: str) -> list[datetime.datetime]:
+    hour, minute = (int(part) for part in wanted.split(":"))
+    target = hour * 60 + minute
+    return sorted(sorted(slots, key=lambda slot: abs(_minutes(slot) - target))[:MAX_ROWS])
+
+
+def _spread(slots: list[datetime.datetime]) -> list[datetime.datetime]:
+    """At most ten times, spread over the day rather than the first ten of the morning."""
+    if len(slots) <= MAX_ROWS:
+        return slots
+    step = math.ceil(len(slots) / MAX_ROWS)
+    return slots[::step][:MAX_ROWS]
+
+
+def _part_of_day(moment: datetime.datetime) -> str:
+    hour = timezone.localtime(moment).hour
+    return "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"  # noqa: PLR2004
+
+
+def _keyword_hit(faq, norm: str) -> bool:
+    words = [normalise(word) for word in (faq.keywords or "").split(",")]
+    return any(word and word in norm for word in words)
+
+
+def _question(faq, language: str) -> str:
+    return faq.question_zh if language != "en" else faq.question_en
+
+
+def _privacy_kind(norm: str) -> str:
+    if re.search(r"刪除|删除|刪|delete|erase|remove my|forget me", norm):
+        return "erasure"
+    if re.search(r"更正|修改|改正|correct|update my|wrong", norm):
+        return "correction"
+    return "access"
