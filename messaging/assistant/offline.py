@@ -52,6 +52,30 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"(?:correct|update|change|更正|更改).{0,15}(?:name|records|details|address|email|姓名|地址)", 3),
         (r"(?:刪除|刪走|delete|close|remove|取消).{0,6}(?:帳戶|賬戶|戶口|account)", 3),
         (r"forget me|right to be forgotten|gdpr", 3),
+        # my details changed or are wrong: "我地址改咗", "個名串錯咗", "wrong date of birth"
+        (
+            r"(?:更新|修改|修正|update|amend).{0,6}(?:我)?(?:嘅|啲)?(?:個人)?(?:資料|紀錄|記錄|data|details|records?)",
+            3.5,
+        ),
+        (
+            r"(?:地址|電話|號碼|email|電郵|姓名|名|出世日期|生日|身份證)(?:已經)?(?:改|換|轉|搬)(?:咗|左|了)|"
+            r"(?:名|姓名|地址|電話|出世日期|生日|身份證|email)\S{0,3}(?:串錯|寫錯|打錯|錯咗|錯左|唔啱|有錯)|"
+            r"(?:name|address|date of birth|dob|birthday|email|phone number)\b.{0,15}"
+            r"\b(?:wrong|incorrect|misspel|spelt wrong|spelled wrong|typo)|"
+            r"wrong (?:name|address|date of birth|dob|birthday|email)",
+            3.5,
+        ),
+        # how they came to have my data: "點解你哋有我電話", "how did you get my number"
+        (
+            r"(?:點解|點樣|點會|why|how).{0,10}(?:你哋|你地|你們|you).{0,6}(?:有|get|got|have|知道|攞到|搵到|obtain)"
+            r".{0,4}(?:我|my).{0,4}(?:電話|號碼|number|資料|data|contact|email|地址|details)",
+            3.5,
+        ),
+        (
+            r"(?:info|information|data|records?|details)\b.{0,25}\b(?:hold|have|keep|store|collect)(?:s|ed)? "
+            r"(?:on|about|of) (?:me|us|my)|\bcopy of (?:all |my |the )?(?:info|information|data|records|details|file)",
+            3.5,
+        ),
     ],
     "reschedule_appointment": [
         (
@@ -86,7 +110,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
         (r"(?:can'?t|cannot) (?:make|come).{0,40}(?:possible|how about|what about|\?)", 3.5),
         (r"(?:cancel|取消).{0,25}(?:re-?book|book過|約過|再約|再book|改約|book (?:it )?again|book another)", 4.5),
-        (r"(?:appointment|appt|booking|預約|約).{0,15}(?:needs? to change|換|改)|something came up", 3.5),
+        (r"(?:appointment|appt|booking|預約|約).{0,15}(?:needs? to change|換|改)", 3.5),
+        # a reason, not a request: it leans to a change only when nothing else is asked
+        (r"something came up|有啲事|臨時有事", 2),
     ],
     "cancel_appointment": [
         (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
@@ -100,16 +126,25 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"not (?:coming|going to make)|won'?t be (?:coming|there|able to come)|will not (?:be )?(?:coming|come)",
             3,
         ),
-        (r"(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+        (r"(?<!要)(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+        # "唔使留位喇", "唔洗約喇 我好返咗", "不用預約了": no longer need what was booked
+        (
+            r"(?<!要)(?<!使)(?<!洗)(?:唔使|唔洗|唔駛|不用|毋須|唔需要|不需要)(?:再)?(?:幫我)?"
+            r"(?:留(?:返)?(?:個)?位|約|預約|book|睇(?:醫生)?|嚟|來|過嚟)(?:喇|啦|了|住|$|\s)",
+            3.5,
+        ),
         (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?:唔要|不要|唔使|取消)", 3.5),
         (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
     ],
     "queue_status": [
-        (r"(?:排|叫|輪|去|到)(?:到|咗)?(?:第)?(?:幾|邊個|邊)(?:多)?號|幾多號(?:喇|啦|呀)?|而家(?:幾多|幾)號", 4),
+        (
+            r"(?:排|叫|輪|去|到)(?:到|咗)?(?:第)?(?:幾|邊個|邊)(?:多)?號|(?<!電話)幾多號(?:喇|啦|呀)?|而家(?:幾多|幾)號",
+            4,
+        ),
         (
             r"幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
             r"仲(?:有|要|要等|等)?幾(?:耐|久)|要等幾(?:耐|久)|等(?:咗)?幾耐|(?:就|快|就快)(?:輪)?到我|"
-            r"am i next|me next|next in line|"
+            r"am i next|\bme next\b|next in line|"
             r"幾時(?:先)?(?:會)?(?:輪|叫)(?:到)?|"
             r"仲(?:有|要)?(?:等)?幾(?:多)?(?:個|位|人)|"
             r"how many (?:people )?(?:are )?(?:waiting|ahead|in (?:the )?(?:queue|line))|"
@@ -135,6 +170,26 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"(?:排|叫|輪)(?:到|咗)(?:第)?\d+號|\d+號(?:到|叫|輪)(?:咗)?(?:未|我)|(?:到|叫到)(?:我)?\d+號未", 4),
         (r"what number|排隊情況|輪候(?:情況|時間)|等候時間|現在(?:叫)?到幾號", 4),
+        # "幾耐先到我", "幾時會叫到我哋", "而家排到第幾", "叫到幾多"
+        (
+            r"(?:幾時|幾耐|幾久|幾點|何時|幾多點)(?:先)?(?:會)?(?:輪|到|叫)(?:到)?(?:我|我哋|我地|我們)|"
+            r"(?:排|叫|輪)(?:到|咗|緊)(?:第幾|幾多|邊)|我(?:排|係)第幾",
+            4,
+        ),
+        # "how many ppl ahead of me", "anyone in front of me", "before me"
+        (
+            r"(?:ahead of|in front of|before) (?:me|us)\b|how many\b.{0,20}\b(?:ahead|in front|before me|left|waiting)",
+            4,
+        ),
+        # "會唔會過咗號", "missed my number": worrying about missing one's turn
+        (r"過(?:咗|左|晒)(?:號|籌|我)|飛(?:咗|左)(?:號|籌)|miss(?:ed)? (?:my|our) (?:turn|number|queue)", 4),
+        # romanised Cantonese: "gei si dou ngo", "dou ngo mei"
+        (r"\bgei\s*(?:si|noi|loi|do)\b.{0,12}\bdou\b|\bdou (?:ngo|ngoh)\b", 3.5),
+        (
+            r"how long (?:more|left|to go|still)|how much (?:more|longer) (?:time|to wait)|"
+            r"(?:my|our) (?:queue )?(?:number|no\.?|ticket) is",
+            3.5,
+        ),
     ],
     "join_queue": [
         (
@@ -154,6 +209,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\bqueue\b|\bq\b|籌", 2),
+        # 排 as a verb with a modal: "今日仲可唔可以排", "有冇得排", "排得唔得" (not 排到: that is status)
+        (r"(?:可(?:唔)?可以|仲|想|要|去|嚟|過嚟|有冇得|點樣|點)排(?!到|咗|緊|第)|排(?:得唔得|唔排得|得嗎)", 3),
     ],
     "book_appointment": [
         (
@@ -185,7 +242,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "clinic_info": [
         (
-            r"(?:洗|使|需)(?:唔|不)(?:洗|使|需)(?:要)?(?:預約|book|排隊)|do i need (?:to book|an appointment)|"
+            r"(?:洗|使|需|要|駛|用)(?:唔|不)(?:洗|使|需|要|駛|用)(?:要)?(?:先)?(?:預約|book|排隊|約|攞籌)|"
+            r"do i need (?:to book|an appointment)|"
             r"need an appointment or|walk-?ins? (?:accepted|ok|welcome)",
             4,
         ),
@@ -236,7 +294,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"speak english|普通話|mandarin",
             2,
         ),
-        (r"有冇得(?![睇排約]|book)[\u4e00-\u9fff]|有冇(?:得)?(?:賣|售)", 2.5),  # "do you offer X", not "book me for X"
+        (r"有冇得(?![睇排約]|book)[\u4e00-\u9fff]|有冇(?:得)?(?:賣|售)", 2.5),
+        # a specialty named ("骨科醫生有冇", "有冇耳鼻喉科"): which doctors the clinic has
+        (r"[\u4e00-\u9fff]{1,3}科(?:醫生|專科)?", 2),  # "do you offer X", not "book me for X"
     ],
     "thanks": [
         (
@@ -250,7 +310,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
-            r"anyone there|請問|wh?at?s+ ?up|\bsup\b",
+            r"anyone there|請問|wh?at?s+ ?up|\bsup\b|"
+            # romanised Cantonese: "nei ho", "lei ho ah", "ho ma", "jo san"
+            r"\b(?:nei|lei) ?ho\b|\bho ma\b|\b(?:jo|jou|joh) ?san\b",
             1,
         ),
     ],
@@ -259,6 +321,15 @@ _COMPILED = {
     intent: [(ascii_regex(pattern), weight) for pattern, weight in family] for intent, family in _FAMILIES.items()
 }
 _CHANGES = ("reschedule_appointment", "cancel_appointment", "queue_status")
+
+# Things no clinic is asked about. They outweigh a weak hit that only came from a shared word:
+# "邊度有好嘢食" says 邊度 like an address question, "bitcoin price" says price like a fee one.
+_OFF_TOPIC = ascii_regex(
+    r"好嘢食|餐廳|飲茶|外賣|食譜|restaurant|recipe|電影|睇戲|movie|天氣|weather|bitcoin|crypto|股票|\bstocks?\b|"
+    r"樓價|投資|invest|六合彩|mark six|lottery|買保險|sell(?:ing)? insurance|經紀|合作|推銷|partnership|collaborat|"
+    r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone"
+)
+_WEAK = 3.0
 # Words that merely mean "please" or "hello": never on their own a request.
 _SMALL_TALK = ("thanks", "greeting")
 
@@ -334,6 +405,8 @@ def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
     score = scores[best]
     if score <= 0:
         return "unknown", 0.2
+    if score <= _WEAK and best in ("clinic_info", "greeting", "book_appointment") and _OFF_TOPIC.search(norm):
+        return "unknown", 0.3
     if best == "greeting" and _leftover(norm, _COMPILED["greeting"][0][0], _GREETING_FILLER) > 2:
         return "unknown", 0.3  # "hi can u sell me iphone": a hello around something we cannot read
     # "cancel my appointment" also says "appointment": that is no doubt about the intent.

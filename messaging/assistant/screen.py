@@ -70,6 +70,22 @@ _EMERGENCY = _any(
         r"(?:heavy|heavily|severe|lots of|a lot of|massive) ?bleed|"
         r"bleeding (?:heavily|a lot|badly|won'?t stop|non ?stop)",
         r"(?:won'?t|can'?t|cannot|doesn'?t) stop bleeding|(?:vomiting|coughing up|throwing up) blood",
+        # "流血流唔停", "血流唔停", "出血止唔住": bleeding described as not stopping
+        r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)停",
+        # head injuries and falls the person cannot get up from (elderly, children)
+        r"頭(?:部)?(?:爆|穿|裂)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
+        r"起(?:唔|不)(?:到|返)身|(?:fell|fallen|fall)\b.{0,20}(?:can'?t|cannot|unable to) (?:get|stand) up|"
+        r"head injury|hit (?:his|her|my|their) head",
+        # fractures and dislocations ("隻手好似斷咗", "骨凸出嚟", "broken arm")
+        r"(?:手|腳|骨|腿|臂|腕|踭|膊頭|盤骨|鎖骨)(?:好似|可能|應該|都)?(?:斷|折|甩骹|甩較)(?:咗|左|了|晒)|"
+        # a hedged "係咪骨折" is a question for the doctor; a stated 骨折 is an emergency
+        r"(?<!係咪)(?<!係唔係)(?<!會唔會)(?<!是不是)(?<!是否)骨折|甩骹|脫臼|"
+        r"骨(?:頭)?.{0,2}(?:凸|露|穿)(?:咗|左)?出(?:嚟|來)",
+        r"broken (?:arm|leg|bone|wrist|ankle|hip|neck)|fractur|dislocat|bone (?:is )?(?:sticking|poking) out",
+        # burns and scalds, and shock of any cause
+        r"淥(?:親|傷|到|咗|左)|燙傷|燒傷|燒親|灼傷|著火|scald|\bburn(?:t|ed|s)?\b.{0,15}(?:badly|severe|blister|skin)|"
+        r"(?:severe|bad(?:ly)?|serious) burns?",
+        r"休克|\bshock\b|(?:嘴唇|面|成個人)(?:發)?(?:紫|藍)(?:咗|左|晒)|turn(?:ing|ed)? (?:blue|purple)",
         # unconscious / seizure
         r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
         r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
@@ -85,7 +101,10 @@ _EMERGENCY = _any(
         r"(?:喉嚨|喉|氣管|嘴唇|舌頭)(?:好)?(?:腫|收窄).{0,20}(?:過敏|敏感)",
         r"(?:allerg).{0,30}(?:throat|lips?|tongue|face).{0,10}(?:swell|swollen|closing|tight)",
         r"(?:throat|tongue) (?:is )?(?:swelling|swollen|closing)",
-        r"食(?:咗|左)?(?:成|好多|一)(?:樽|排|盒)藥|食過量|overdos|食錯藥|飲(?:咗)?漂白水|poison",
+        # overdoses: "食錯咗成排藥", "吞咗半樽安眠藥", "誤服"
+        r"(?:食|吞|飲)(?:錯|多|落)?(?:咗|左)?(?:成|好多|幾|半|一)(?:樽|排|盒|板|打)|"
+        r"(?:成|好多|幾|半)(?:樽|排|盒|板)(?:\S{0,4})?藥|食過量|過量|overdos|食錯(?:咗|左)?藥|誤(?:食|服|飲)|"
+        r"飲(?:咗)?漂白水|poison|(?:煤氣|一氧化碳|農藥|藥物|酒精)中毒",
         r"swallow(?:ed)? .{0,20}(?:bleach|detergent|batter|poison|pills|tablets|chemical)|"
         r"吞(?:咗|左)(?:電芯|漂白水|藥)|"
         r"白車|救護車|ambulance|call 999|打999|\b999\b",
@@ -104,12 +123,15 @@ _OPT_OUT = _any(
         r"停止(?:接收|發送|send|傳送|通知|提醒|訊息|信息|短訊|whatsapp|聯絡)",
         r"(?:唔好|不要|别|別|咪)再(?:send|發|傳|whatsapp|wts|msg|message|sms|打俾|提我|提醒|搵我|聯絡|煩)",
         r"唔想再(?:收|接收|聽)|不想再(?:收|接收)|唔使再(?:send|發|提醒|通知)",
-        r"stop (?:sending|messaging|texting|reminding|contacting|whatsapping|the reminders|reminders?|"
-        r"notifications?|msgs?|messages?|spam)",
+        # "唔要提醒喇", "不用通知我", "唔需要再收推廣": refusing a kind of message
+        r"(?<!要)(?:唔要|唔想要|不要|唔使|唔洗|不用|唔需要|不需要)(?:再)?(?:收)?(?:啲|任何)?"
+        r"(?:提醒|提示|通知|推廣|廣告|宣傳|短訊|訊息|信息)",
+        r"stop (?:all |the |your |these |those |any |ur )?(?:sending|messaging|texting|reminding|contacting|"
+        r"whatsapping|reminders?|notifications?|msgs?|messages?|spam|texts?|updates?|promotions?|marketing)",
         r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
         r"no more (?:messages|msgs|reminders|notifications|texts)|remove me from",
-        r"(?:don'?t|do not) want (?:to (?:get|receive) )?(?:these |any |your |the )?"
-        r"(?:messages|msgs|reminders|notifications|texts)",
+        r"(?:don'?t|do not|no longer) want (?:to (?:get|receive) )?(?:these |any |your |the |more )?"
+        r"(?:messages|msgs|reminders|notifications|texts|updates|promotions|marketing)",
         r"take me off",
     ]
 )
@@ -128,17 +150,27 @@ _OPT_IN = _any(
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
         r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
         r"(?:想|要)(?:再)?收(?:到|返)?(?:提醒|通知|訊息)",
+        # "可以再whatsapp通知我嗎", "繼續提醒我", "開返個提示"
+        r"(?:再|繼續|重新|恢復)(?:用)?(?:whatsapp|wts|sms|短訊|send|發)?(?:提醒|通知|send|發|傳)(?:返)?(?:俾|畀|比|給)?我",
+        r"(?:開返|開番|重開|打開|開啟|開著|開住)(?:個|啲|晒)?(?:提示|提醒|通知|訊息|whatsapp)",
+        r"(?:want|like|wish|happy) to (?:receive|get|hear)\b.{0,20}"
+        r"(?:updates|reminders|messages|notifications|news|offers)|"
+        r"keep me (?:updated|posted|informed)|sign me (?:up|back up)|subscribe me",
     ]
 )
 
 _STAFF = _any(
     [
         r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
-        r"(?:搵|轉|叫|找|聯絡|問|要)(?:下|吓)?(?:個|一個|你哋|你地|診所)?(?:職員|姑娘|護士|接待|前台|人)",
+        r"(?:搵|轉|叫|找|聯絡|聯繫|問|要|轉接|接駁|轉駁)(?:下|吓)?(?:去|到|俾|畀)?(?:個|一個|你哋|你地|診所)?"
+        r"(?:職員|姑娘|護士|接待|前台|人|staff)",
+        # somebody picking up the phone ("有冇人可以直接聽電話", "點解冇人接電話")
+        r"(?:聽|接)(?:下|吓)?(?:個)?電話",
         r"(?:職員|姑娘|護士|醫生|人)(?:可以|盡快|稍後)?(?:聯絡|聯繫|打(?:電話)?(?:俾|畀)|call|contact|答|覆|回覆|幫|聽)我",
         r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
         r"(?:contact|get back to) me",
-        r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人)(?:講|傾|談|溝通|聊)",
+        r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人|staff|nurse|doctor|dr)(?:直接|親自|當面|單獨)?"
+        r"(?:講|傾|談|溝通|聊|通話|對話|交談)",
         r"打(?:個)?(?:電話)?(?:俾|畀|比|給)我|打返(?:俾|畀|比)?我|"
         r"覆(?:返)?我電話|回電|call (?:me|back)|phone me|"
         r"ring me",
@@ -149,6 +181,13 @@ _STAFF = _any(
     ]
 )
 
+# Medicines patients name; a question about one is a medical question.
+_DRUG = (
+    r"(?:必理痛|撲熱息痛|panadol|paracetamol|ibuprofen|布洛芬|阿士匹靈|aspirin|抗生素|antibiotics?|止痛藥|退燒藥|"
+    r"咳藥|咳水|咳藥水|感冒藥|敏感藥|抗組織胺|antihistamine|類固醇|steroids?|藥膏|眼藥水|血壓藥|糖尿藥|insulin|"
+    r"胰島素|避孕藥|安眠藥|胃藥|消炎藥|cough syrup|eye ?drops|\bcream\b|\bointment\b)"
+)
+
 # Booking, rescheduling, cancelling and queueing words: a symptom next to them is a request to
 # be seen (e.g. "咳 想book"), not a medical question for the bot to answer.
 _OTHER_BUSINESS = _any(
@@ -156,6 +195,8 @@ _OTHER_BUSINESS = _any(
         r"book|預約|約(?:醫生|個|時間|期|聽日|今日|後日|下|星期|禮拜)|想約|幫我約|appointment|appt|ap+[a-z]{0,4}ment",
         r"睇醫生|睇(?:[\u4e00-\u9fff]{1,2})?醫生|睇(?:症|病)|見醫生|see (?:a |the )?(?:doctor|dr)|reserve|slot",
         r"改期|取消|cancel|resched|攞籌|拎籌|取籌|排隊|排籌|queue|有冇位|有位|覆診|walk ?in",
+        # nor is "如果過咗號點算": a worry about the queue
+        r"籌|過(?:咗|左)號|叫號|飛(?:咗|左)號|my turn|my number",
         # nor is "how do you handle my data" ("點樣處理我嘅私隱")
         r"私隱|資料|privacy|personal data",
     ]
@@ -182,11 +223,28 @@ _MEDICAL_STRONG = _any(
         r"(?:cholesterol|sugar|blood pressure|血壓|血糖|膽固醇|心跳|體溫).{0,25}(?:high|low|normal|高|低|正常)",
         r"how (?:often|many times|long) (?:should|can|do|must) i (?:take|use|apply|give)|when should i take|"
         r"幾耐食一次|一日食幾(?:次|粒)|飯前(?:定|還是|或)飯後|飯前食|飯後食",
+        # dosing interval: "幾耐先可以再食", "隔幾耐食", "how often"
+        r"幾(?:耐|久|多個鐘)(?:先)?(?:可以|可)?(?:再)?(?:食|飲|搽|用|打)|隔幾(?:耐|多個鐘|個鐘)|"
+        r"how (?:often|many times|much|long)\b.{0,20}\b(?:should|can|do|must|may)\s+"
+        r"(?:i|he|she|we|they|my \w+)\s+(?:take|use|apply|give|eat|drink)",
+        # a named drug with any question about it
+        _DRUG + r".{0,15}(?:幾(?:耐|多|次|粒|時)|可(?:唔)?可以|得唔得|點(?:食|用|搽)|一齊|再食|先食|嗎|\?|"
+        r"\b(?:can|should|how|when|safe|ok)\b)",
+        r"(?:\b(?:can|should|could|may|is it (?:ok|safe) to)\b).{0,25}" + _DRUG,
+        # whether to see a doctor at all ("使唔使睇醫生", "係咪要睇醫生", "should I see a doctor")
+        r"(?:使|洗|駛|要|需)(?:唔|不)(?:使|洗|駛|要|需)(?:要)?(?:去)?(?:睇|看|見)(?:醫生|急症|dr|doctor)|"
+        r"係咪(?:一定)?要(?:去)?(?:睇|看)(?:醫生|急症)|"
+        r"(?:should|do|must) (?:i|we|he|she) (?:go and |go to )?(?:see|visit) (?:a |the )?(?:doctor|dr|gp)|"
+        r"(?:need|necessary) to see (?:a |the )?doctor\b.{0,10}(?:\?|or)",
     ]
 )
 _MEDICAL_QUESTION = _any(
     [
         r"係(?:咪|唔係|不是)(?:.{0,6})(?:感冒|流感|新冠|covid|發炎|敏感|過敏|濕疹|病|癌|炎|中毒|食物中毒|細菌|病毒|骨折|扭親|懷孕|有咗)",
+        # "係咪偏頭痛", "會唔會係腸胃炎": a name of an illness ends in one of these characters
+        r"(?:係(?:咪|唔係|不是)|會(?:唔|不)會係|是不是|是否)\S{0,6}(?:痛|炎|症|瘤|疹|敏|毒|菌|染|傷|折|壓|糖)",
+        r"(?:is|could) (?:it|this|that) (?:be )?(?:a |an )?(?:sign of|symptom of|migraine|allergy|infection|"
+        r"flu|covid|gastro|uti|eczema|asthma)",
         r"嚴(?:唔|不)嚴重|要(?:唔|不)要緊|會(?:唔|不)會(?:好)?(?:嚴重|傳染|有事|係|癌|死)|傳(?:唔|不)傳染",
         r"正(?:唔|不)正常|正常(?:嗎|嘛|唔|吖嘛)|有冇事|點算|點醫|點治|點處理|點樣醫|點樣處理|怎麼辦|點解會|"
         r"點解成日|要(?:唔|不)要(?:睇|食|去急症|入院)",
