@@ -332,3 +332,32 @@ def test_a_booking_in_alpha_is_invisible_to_beta(clinic, beta):
     connection.set_tenant(beta)
     assert Appointment.objects.count() == 0
     assert not Conversation.objects.exists()
+
+
+# --- privacy -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("message", ["我想刪除我嘅個人資料", "I want a copy of my personal data"])
+def test_a_privacy_request_opens_a_pdpo_request_and_replies_with_its_reference(clinic, message):
+    from privacy.models import PrivacyRequest
+
+    [reply] = send(message)
+    request = PrivacyRequest.objects.get(clinic__slug="alpha")
+    assert request.reference in reply["text"]
+    assert request.kind == ("erasure" if "刪除" in message else "access")
+
+
+def test_a_new_patients_first_reply_is_preceded_by_the_collection_notice(clinic):
+    patient = get_or_create_patient(wa_id="85298887777")
+    conversation_row = conversation_for(patient=patient)
+    message = Message.objects.create(
+        conversation=conversation_row, direction="in", kind="text", text="hello", status="received"
+    )
+    respond(message=message)
+    replies = list(Message.objects.filter(conversation=conversation_row, direction="out").order_by("id"))
+    assert len(replies) == 2 and "/privacy" in replies[0].text
+    conversation_row.refresh_from_db()
+    assert conversation_row.policy_shown_at is not None
+    second = Message.objects.create(
+        conversation=conversation_row, direction="in", kind="text", text="hi", status="received"
+    )
+    respond(message=second)
+    assert Message.objects.filter(conversation=conversation_row, direction="out").count() == 3
