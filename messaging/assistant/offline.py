@@ -18,7 +18,8 @@ from .screen import ascii_regex, normalise, screen_normalised
 ENGINE = "offline"
 
 # Ties go to the earlier intent: changing an appointment beats making one, asking about the
-# queue beats joining it, and anything specific beats small talk.
+# queue beats joining it, a practical request beats a loose health question (the screen has
+# already taken the clear ones), and anything specific beats small talk.
 _PRIORITY = (
     "privacy_request",
     "reschedule_appointment",
@@ -27,8 +28,26 @@ _PRIORITY = (
     "join_queue",
     "book_appointment",
     "clinic_info",
+    "medical_question",
     "thanks",
     "greeting",
+)
+
+# Words that put a message about health: symptoms, conditions, medicines. Not 病假紙/病歷/睇症,
+# which are paperwork and booking, nor 流感針, which is a service.
+_HEALTH = (
+    r"(?:痛|咳|發燒|發熱|燒到|肚瀉|肚痾|屙|嘔|頭暈|暈|痕|出疹|疹|敏感|過敏|鼻塞|鼻水|喉嚨|發炎|感冒|流感(?!針|疫苗)|"
+    r"新冠|糖尿|血壓|血糖|膽固醇|懷孕|有咗|月經|經期|失眠|眼瞓|腫|瘀|傷口|濕疹|暗瘡|便秘|胃|心跳|氣喘|哮喘|藥|"
+    r"病(?!假|歷)|(?<![睇診急])症|炎|癌|covid|pain|hurt|ache|cough|fever|rash|itch|diarrh|vomit|dizz|allerg|"
+    r"\bflu\b(?! (?:vaccine|jab|shot))|"
+    r"\bcold\b|pregnan|\bperiod\b|blood pressure|\bbp\b|sugar|cholesterol|\bsore\b|swollen|infection|"
+    r"medicine|medication|symptom|after (?:the |my )?(?:vaccine|jab|injection|surgery|operation)|"
+    r"打完(?:針|疫苗)|(?:針|手術|術)後|做完(?:手術|檢查))"
+)
+# How patients ask: particles, question words, "can I / should I".
+_ASKING = (
+    r"(?:嗎|呢|\?|點|咩|乜|幾|係咪|可唔可以|可以|可否|會唔會|會不會|要唔要|使唔使|洗唔洗|需唔需要|正唔正常|"
+    r"原因|點解|應該|好唔好|得唔得|\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b)"
 )
 
 _FAMILIES: dict[str, list[tuple[str, float]]] = {
@@ -64,6 +83,17 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"\b(?:wrong|incorrect|misspel|spelt wrong|spelled wrong|typo)|"
             r"wrong (?:name|address|date of birth|dob|birthday|email)",
             3.5,
+        ),
+        (
+            r"(?:update|change|correct|amend|更新|更改|修改|改)\b.{0,6}(?:my|我(?:嘅|的|個)?)\s*"
+            r"(?:phone|mobile|contact|電話|手機|email|電郵|地址|address|name|姓名)",
+            3.5,
+        ),
+        # my data reached someone else: "點解我朋友會收到我嘅覆診提醒"
+        (
+            r"(?:朋友|其他人|別人|第二個|另一個人|someone else|another person|my friend|other people)"
+            r".{0,10}(?:收到|睇到|知道|received|got|saw|see|know).{0,10}(?:我|my)",
+            4,
         ),
         # how they came to have my data: "點解你哋有我電話", "how did you get my number"
         (
@@ -106,6 +136,15 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (r"(?:換|轉|改).{0,4}(?:第二|另一|其他)(?:日|個時間|天|個)", 3.5),
+        # an appointment already held, then a move: "約咗聽日 可唔可以推去下個禮拜",
+        # "我下星期一約咗 ... 可以轉星期二嗎", "i have appt on thurs, can move to sat"
+        (
+            r"^(?=.*?(?:約(?:咗|左|了)|預約(?:咗|左|了)|有(?:個)?(?:約|預約|booking)|訂(?:咗|左)|"
+            r"\bi (?:have|had|got|booked)\b.{0,10}\b(?:appt|appointment|booking)|\bmy (?:appt|appointment|booking)))"
+            r"(?=.*?(?:轉|推|搬|調|挪|改|換|\bmove\b|\bchange\b|\bswitch\b|\bshift\b|\bpush\b))",
+            3.5,
+        ),
+        (r"(?:推|搬|調|挪)(?:去|到|遲|後|前|早)|\bmove (?:it |this |that )?(?:to|till|until)\b", 3.5),
         (r"(?:唔|不)(?:嚟|來|去)得.{0,20}(?:改|轉|第二日|另一日|遲啲|下次|其他時間|第二個時間)", 3.5),
         (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
         (r"(?:can'?t|cannot) (?:make|come).{0,40}(?:possible|how about|what about|\?)", 3.5),
@@ -118,7 +157,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
         (
             r"(?:唔|不|冇得)(?:嚟|來|去)(?:得|喇|啦|了)|嚟唔到|來唔到|去唔到|"
-            r"來不了|去不了|唔使(?:嚟|來)|唔(?:睇|約|book)(?:喇|啦|了)",
+            r"來不了|去不了|唔使(?:嚟|來)|唔(?:睇|約|book)(?:喇|啦|了)|"
+            r"(?:嚟|來|去|趕)(?:唔|不)(?:切|及)|\bcut(?:咗|左|埋)?\b.{0,12}(?:約|預約|booking|appt|appointment)",
             3,
         ),
         (
@@ -133,7 +173,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"(?:留(?:返)?(?:個)?位|約|預約|book|睇(?:醫生)?|嚟|來|過嚟)(?:喇|啦|了|住|$|\s)",
             3.5,
         ),
-        (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?:唔要|不要|唔使|取消)", 3.5),
+        (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?<!要)(?:唔要|不要|唔使|取消)", 3.5),
         (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
     ],
     "queue_status": [
@@ -185,6 +225,20 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"過(?:咗|左|晒)(?:號|籌|我)|飛(?:咗|左)(?:號|籌)|miss(?:ed)? (?:my|our) (?:turn|number|queue)", 4),
         # romanised Cantonese: "gei si dou ngo", "dou ngo mei"
         (r"\bgei\s*(?:si|noi|loi|do)\b.{0,12}\bdou\b|\bdou (?:ngo|ngoh)\b", 3.5),
+        # the wait itself: "而家等緊幾多個", "仲要等幾多分鐘", "排隊要幾耐", "仲有好多人排緊"
+        (
+            r"等(?:緊|咗|左)?(?:幾多|幾耐|幾久|幾個|多久|幾多分鐘|幾多個鐘)|"
+            r"(?:排隊|排|輪候|等)(?:要|需要)(?:等)?(?:幾|多)(?:耐|久)|"
+            r"(?:好多|幾多|多唔多)人(?:排緊|等緊|喺度等)|(?:排緊|等緊).{0,6}(?:\?|嗎|呀|未|幾)",
+            4,
+        ),
+        # my turn / my name called: "輪到我嗎", "叫咗我未", "到我喇嘛"
+        (r"(?:輪|叫|到)(?:到|咗|左)?(?:我|我哋|我地|我個\S{0,2})(?:未|嗎|呀|喇|啦|\?|$)", 4),
+        (
+            r"running late|been waiting|waited (?:for )?(?:\d|an? |over|more)|"
+            r"waiting (?:for )?(?:so long|ages|an hour|\d)",
+            3.5,
+        ),
         (
             r"how long (?:more|left|to go|still)|how much (?:more|longer) (?:time|to wait)|"
             r"(?:my|our) (?:queue )?(?:number|no\.?|ticket) is",
@@ -228,7 +282,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (
-            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇得睇|slot|availab|得唔得閒|free time|any time ?slots?|"
+            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇.{0,12}(?:時段|空檔|空位)|時段|有冇得睇|"
+            r"slot|availab|得唔得閒|free time|any time ?slots?|"
             r"\bopenings\b|any (?:space|room|opening)",
             2.5,
         ),
@@ -257,7 +312,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"(?:opening|office|business|clinic|consultation|working) hours|are you open|"
             r"(?:you|clinic) (?:open|close)|what time .{0,20}(?:open|close)|"
-            r"when .{0,15}(?:open|close)",
+            r"when .{0,15}(?:open|close)|(?:open|close)s? (?:till|until|to) (?:what|when|how late)|how late",
             3,
         ),
         (
@@ -268,20 +323,20 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"喺邊|(?:係|在)邊(?:度|處|道|裡|間)|在哪|邊度|邊個地址|地址|"
-            r"點(?:樣)?(?:去|嚟|來|行)|地鐵|mtr|出口|泊車|parking|"
+            r"點(?:樣)?(?:去|嚟|來|行)|地鐵|mtr|出口|泊車|parking|停車場|車位|car ?park|"
             r"address|"
             r"where (?:is|are|r)|location|located|directions|map|how (?:do i|to) get",
             3,
         ),
         (r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|price|cost|fee|charge|how much", 3),
         (
-            r"醫療(?:券|劵|卷)|醫療券|voucher|保險|insurance|insure|card|信用卡|credit|八達通|octopus|payme|"
+            r"醫療(?:券|劵|卷|卡)|醫療券|醫保|voucher|保險|insurance|insure|card|信用卡|credit|八達通|octopus|payme|"
             r"fps|轉數快|alipay|支付寶|現金|cash|收唔收|accept|paying|payment|俾錢",
             3,
         ),
         (
             r"電話(?:號碼)?(?:係|幾多)|phone number|email|網站|website|有冇(?:女|兒科|中醫|牙|專科|骨科|皮膚科)?醫生|"
-            r"邊位醫生|邊個醫生|which doctors?|"
+            r"邊位醫生|邊個醫生|which doctors?|男定女|女醫生|男醫生|(?:male|female|lady) doctor|"
             r"(?:is there|are there|do you have|have you got) (?:a |an |any )?.{0,15}(?:doctor|specialist|dentist)|"
             r"(?:醫生|dr\b.{0,10}).{0,6}(?:幾時|邊日|邊幾日)(?:返工|應診|喺度|在)|"
             r""
@@ -295,8 +350,30 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2,
         ),
         (r"有冇得(?![睇排約]|book)[\u4e00-\u9fff]|有冇(?:得)?(?:賣|售)", 2.5),
+        # how to arrive for an appointment: "幾點要到", "要唔要早啲到", "how early should I come"
+        (
+            r"幾點(?:要|需要|應該)?(?:到|嚟|來)(?!我)|(?:要|使|需)(?:唔|不)?(?:要|使|需)?早(?:啲|幾耐|幾多)?(?:到|嚟|來)|"
+            r"how early|what time should (?:i|we) (?:come|arrive|be there)|need to (?:come|arrive) early|"
+            r"(?:帶|bring)(?:唔帶|咩|乜|什麼|what)",
+            3.5,
+        ),
         # a specialty named ("骨科醫生有冇", "有冇耳鼻喉科"): which doctors the clinic has
         (r"[\u4e00-\u9fff]{1,3}科(?:醫生|專科)?", 2),  # "do you offer X", not "book me for X"
+    ],
+    "medical_question": [
+        # a health word and a question anywhere in the message: "喉嚨痛可以飲凍嘢嗎"
+        (rf"^(?=.*?{_HEALTH})(?=.*?{_ASKING})", 2.5),
+        # what to eat, drink or do when ill, and what causes it
+        (
+            r"(?:應該|可以|要)?(?:食|飲|搽|用)(?:咩|乜|乜嘢|什麼|甚麼)(?:嘢)?(?:好|先|藥)?(?=.*?" + _HEALTH + ")|"
+            r"(?:咩|乜|什麼|甚麼)原因|"
+            r"\b(?:can|may|should) (?:i|he|she|we|my \w+) (?:eat|drink|shower|bathe|exercise|swim|work|fly|travel)\b|"
+            r"how long (?:does|do|will|can|should) .{0,25}\b(?:last|take to (?:heal|recover|go away)|be contagious)|"
+            r"\bnormal (?:blood|bp|range|level|temperature|heart)",
+            3,
+        ),
+        # whether a test or procedure is needed: "需唔需要照肺", "使唔使驗血"
+        (r"(?:需|使|洗|要)(?:唔|不)(?:需|使|洗|要)(?:要)?(?:照|驗|做手術|開刀|食藥|戒口|休息|打抗生素)", 3),
     ],
     "thanks": [
         (

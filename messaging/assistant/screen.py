@@ -71,9 +71,10 @@ _EMERGENCY = _any(
         r"bleeding (?:heavily|a lot|badly|won'?t stop|non ?stop)",
         r"(?:won'?t|can'?t|cannot|doesn'?t) stop bleeding|(?:vomiting|coughing up|throwing up) blood",
         # "流血流唔停", "血流唔停", "出血止唔住": bleeding described as not stopping
-        r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)停",
+        r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)停|血(?:不停|唔停|一直|不斷|止唔到)(?:咁)?(?:流|出|噴)|"
+        r"(?:好多|大量|勁多|成地)血|割(?:到|傷|親)(?:好|勁)?深|deep cut|blood everywhere|so much blood",
         # head injuries and falls the person cannot get up from (elderly, children)
-        r"頭(?:部)?(?:爆|穿|裂)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
+        r"頭(?:部)?(?:爆|穿|裂)|頭(?:部)?(?:撞|跌|碰)(?:親|傷|到|咗)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
         r"起(?:唔|不)(?:到|返)身|(?:fell|fallen|fall)\b.{0,20}(?:can'?t|cannot|unable to) (?:get|stand) up|"
         r"head injury|hit (?:his|her|my|their) head",
         # fractures and dislocations ("隻手好似斷咗", "骨凸出嚟", "broken arm")
@@ -129,7 +130,8 @@ _OPT_OUT = _any(
         r"stop (?:all |the |your |these |those |any |ur )?(?:sending|messaging|texting|reminding|contacting|"
         r"whatsapping|reminders?|notifications?|msgs?|messages?|spam|texts?|updates?|promotions?|marketing)",
         r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
-        r"no more (?:messages|msgs|reminders|notifications|texts)|remove me from",
+        r"no more (?:messages?|msgs?|reminders?|notifications?|texts?|updates?|promos?)|remove me from|\bunsub\b",
+        r"(?:唔想|不想|唔要)(?:再)?收(?:到)?(?:呢啲|啲|你哋(?:嘅)?|任何)?(?:訊息|信息|短訊|提醒|通知|推廣|廣告|whatsapp)",
         r"(?:don'?t|do not|no longer) want (?:to (?:get|receive) )?(?:these |any |your |the |more )?"
         r"(?:messages|msgs|reminders|notifications|texts|updates|promotions|marketing)",
         r"take me off",
@@ -150,6 +152,8 @@ _OPT_IN = _any(
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
         r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
         r"(?:想|要)(?:再)?收(?:到|返)?(?:提醒|通知|訊息)",
+        # "我之前按咗stop 而家想收返": undoing an earlier STOP
+        r"(?:按|打|send|撳|揀)(?:咗|左|了)\s*stop.{0,12}(?:收返|收番|恢復|重新|again|back)",
         # "可以再whatsapp通知我嗎", "繼續提醒我", "開返個提示"
         r"(?:再|繼續|重新|恢復)(?:用)?(?:whatsapp|wts|sms|短訊|send|發)?(?:提醒|通知|send|發|傳)(?:返)?(?:俾|畀|比|給)?我",
         r"(?:開返|開番|重開|打開|開啟|開著|開住)(?:個|啲|晒)?(?:提示|提醒|通知|訊息|whatsapp)",
@@ -162,6 +166,8 @@ _OPT_IN = _any(
 _STAFF = _any(
     [
         r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
+        # a complaint, or whoever is in charge, always goes to a person
+        r"投訴|負責人|經理|主管|老闆|complain|manager|supervisor|person in charge",
         r"(?:搵|轉|叫|找|聯絡|聯繫|問|要|轉接|接駁|轉駁)(?:下|吓)?(?:去|到|俾|畀)?(?:個|一個|你哋|你地|診所)?"
         r"(?:職員|姑娘|護士|接待|前台|人|staff)",
         # somebody picking up the phone ("有冇人可以直接聽電話", "點解冇人接電話")
@@ -203,7 +209,8 @@ _OTHER_BUSINESS = _any(
 )
 _MEDICAL_STRONG = _any(
     [
-        r"食(?:咩|乜|乜嘢|什麼|甚麼|邊隻|邊種|邊款|幾多|幾粒|幾多粒|幾次)(?:嘢)?(?:藥|好|先)",
+        # "食咩好" alone is a dinner question: it is a medical one only with a health word (offline.py)
+        r"食(?:咩|乜|乜嘢|什麼|甚麼|邊隻|邊種|邊款|幾多|幾粒|幾多粒|幾次)(?:嘢)?藥|食(?:幾多|幾粒|幾多粒|幾次)(?:嘢)?(?:好|先)",
         r"(?:用|搽|飲|吃|食)(?:咩|乜|什麼)藥|(?:咩|乜|什麼|邊隻|邊種)藥",
         r"藥.{0,6}(?:點食|點樣食|幾時食|食幾多|食幾粒|一齊食|可唔可以|可以.{0,2}嗎|得唔得)",
         r"可(?:唔|不)?可以食.{0,10}(?:藥|panadol|必理痛|抗生素|止痛|退燒|撲熱息痛)",
@@ -258,7 +265,7 @@ _MEDICAL_QUESTION = _any(
         r"is (?:that|this|it) (?:too )?(?:high|low|normal|ok|okay|bad|worrying)",
         r"antibiotics?|抗生素|消炎藥|how many days|"
         r"should i (?:rest|stay home|exercise)|"
-        r"可(?:唔)?可以(?:食|飲)|"
+        r"可(?:唔|不)?以(?:同時)?(?:食|飲)|"
         r"(?:are|is) .{0,20} (?:needed|necessary|required)",
     ]
 )
