@@ -8,8 +8,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
+from pathlib import Path
 
 from auditlog.context import disable_auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -78,15 +80,16 @@ def _erase(clinic: Clinic, patient, result: ErasureResult) -> None:
     erased_rows: dict[int, list[str]] = {}
     files = []
     sheets = _sheets_module()
-    if sheets is not None and hasattr(sheets, "erase_patient_rows"):
-        sheets.erase_patient_rows(patient=patient)
+    if sheets is not None:
+        # The mirror first: if Google refuses, the erasure fails whole and is retried, nothing half done.
+        sheets.erase_patient_rows(patient_ref=sheets.patient_ref(patient))
     subject = None
     for holding in holdings():
         if holding.is_subject:
             subject = holding
             continue
         rows = holding.rows(patient)
-        floor = floors.get(holding.category)
+        floor = floors.get(holding.floor or holding.category)
         if floor and holding.dated_by:
             since = timezone.now() - timedelta(days=floor.keep_days)
             kept = rows.filter(**{f"{holding.dated_by}__gte": since})
@@ -116,9 +119,8 @@ def _erase(clinic: Clinic, patient, result: ErasureResult) -> None:
         result.erased["patient"] = 1
     result.log_entries_deleted = _scrub_activity_logs(erased_rows, needles)
     result.files_deleted = len(files)
-    names = [(f.storage, f.name) for f in files]
     schema = connection.schema_name
-    transaction.on_commit(lambda: _after_commit(names, schema, needles))
+    transaction.on_commit(lambda: _after_commit(files, schema, needles))
 
 
 def _texts_of(holding, row) -> list[str]:
@@ -177,9 +179,12 @@ def _scrub_activity_logs(erased_rows: dict[int, list[str]], needles: list[str]) 
     return deleted
 
 
-def _after_commit(files: list, schema: str, needles: list[str]) -> None:
-    for storage, name in files:
-        storage.delete(name)
+def _after_commit(files: list[str], schema: str, needles: list[str]) -> None:
+    root = Path(settings.MEDIA_ROOT).resolve()
+    for relative in files:
+        target = (root / relative).resolve()
+        if target.is_relative_to(root):  # never outside the media folder, whatever a row says
+            target.unlink(missing_ok=True)
     scrub_redis(schema=schema, needles=needles)
 
 

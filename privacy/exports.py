@@ -53,11 +53,16 @@ def _label(holding: Holding, language: str) -> str:
     return holding.label.get(language) or holding.label.get("en") or holding.model._meta.verbose_name_plural
 
 
-def _file_bytes(holding: Holding, row, fieldfile) -> bytes:
-    if holding.decrypt is not None:
-        return holding.decrypt(row, fieldfile)
-    with fieldfile.open("rb") as handle:
-        return handle.read()
+def _file_bytes(holding: Holding, relative: str) -> bytes | None:
+    stored = Path(settings.MEDIA_ROOT) / relative
+    if not stored.is_file():
+        return None
+    data = stored.read_bytes()
+    return holding.decrypt(data) if holding.decrypt is not None else data
+
+
+def _zip_name(holding: Holding, row, relative: str) -> str:
+    return f"media/{holding.category}/{row.pk}-{Path(relative).name.removesuffix('.enc')}"
 
 
 def patient_export(*, clinic: Clinic, wa_id: str, language: str, reference: str) -> PatientExport:
@@ -75,11 +80,12 @@ def patient_export(*, clinic: Clinic, wa_id: str, language: str, reference: str)
             for row in holding.rows(patient):
                 record = holding.export(row)
                 names = []
-                for fieldfile in holding.files(row):
-                    if not fieldfile:
+                for relative in holding.files(row):
+                    data = _file_bytes(holding, relative) if relative else None
+                    if data is None:
                         continue
-                    name = f"media/{holding.category}/{row.pk}-{Path(fieldfile.name).name.removesuffix('.enc')}"
-                    archive.writestr(name, _file_bytes(holding, row, fieldfile))
+                    name = _zip_name(holding, row, relative)
+                    archive.writestr(name, data)
                     names.append(name)
                     file_count += 1
                 if names:
@@ -153,10 +159,10 @@ def clinic_export(*, clinic: Clinic) -> ClinicExport:
             archive.writestr(f"tables/{model._meta.label}.json", serializers.serialize("json", rows, indent=1))
         for holding in holdings():
             for row in holding.model.objects.all():
-                for fieldfile in holding.files(row):
-                    if fieldfile:
-                        name = f"media/{holding.category}/{row.pk}-{Path(fieldfile.name).name.removesuffix('.enc')}"
-                        archive.writestr(name, _file_bytes(holding, row, fieldfile))
+                for relative in holding.files(row):
+                    data = _file_bytes(holding, relative) if relative else None
+                    if data is not None:
+                        archive.writestr(_zip_name(holding, row, relative), data)
     path.chmod(0o600)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return ClinicExport.objects.create(

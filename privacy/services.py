@@ -431,6 +431,14 @@ def _sheets_module():
         return None
 
 
+def _mirror_enabled() -> bool:
+    try:
+        from clinics.frontdesk.selectors import clinic_settings
+    except ImportError:
+        return False
+    return bool(clinic_settings().sheets_enabled)
+
+
 @transaction.atomic
 def apply_correction(*, request: PrivacyRequest, changes: dict[str, str], user=None, actor: str = "") -> dict:
     """s.23: correct the patient's data, pass the correction to every copy, list who received the data."""
@@ -455,9 +463,17 @@ def apply_correction(*, request: PrivacyRequest, changes: dict[str, str], user=N
         patient.save()  # django-auditlog records the before/after in the clinic's activity log
         mirrored = False
         sheets = _sheets_module()
-        if diff and sheets is not None and hasattr(sheets, "correct_patient_rows"):
-            sheets.correct_patient_rows(patient=patient, changes={k: tuple(v) for k, v in diff.items()})
-            mirrored = True
+        if "name" in diff and sheets is not None:
+            # The mirror holds only the name (and a pseudonymous reference), so that is what it is sent.
+            mirrored = sheets.correct_patient_rows(patient_ref=sheets.patient_ref(patient), name=patient.name) > 0
+        if _mirror_enabled():
+            record_disclosure(
+                clinic=request.clinic,
+                wa_id_hash=request.wa_id_hash,
+                recipient="Google Sheets mirror (the clinic's spreadsheet)",
+                purpose="appointment list kept by the clinic",
+                request=request,
+            )
     since = timezone.now() - timedelta(days=365)
     recipients = sorted(
         set(

@@ -28,9 +28,10 @@ class Holding:
     rows: Callable[[Model], QuerySet]  # patient -> this model's rows about them
     export: Callable[[Model], dict]  # row -> JSON-able dict
     label: dict[str, str] = field(default_factory=dict)  # {"en": ..., "zh-Hant-HK": ...}
-    dated_by: str | None = None  # field compared with the clinic's retention floor for `category`
-    files: Callable[[Model], list] = _no_files  # row -> FieldFiles (media) to export and delete
-    decrypt: Callable[[Model, object], bytes] | None = None  # (row, fieldfile) -> plain bytes for the export
+    dated_by: str | None = None  # field compared with the clinic's retention floor
+    floor: str | None = None  # RetentionCategory whose floor applies; defaults to `category`
+    files: Callable[[Model], list[str]] = _no_files  # row -> media paths (relative to MEDIA_ROOT) to export/delete
+    decrypt: Callable[[bytes], bytes] | None = None  # stored file bytes -> plain bytes for the export
     erase: Callable[[QuerySet], None] | None = None  # default: delete the rows
     correctable: tuple[str, ...] = ()  # fields a correction request may change (on the patient)
     is_subject: bool = False  # the Patient row itself
