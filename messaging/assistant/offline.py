@@ -95,6 +95,15 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r".{0,10}(?:收到|睇到|知道|received|got|saw|see|know).{0,10}(?:我|my)",
             4,
         ),
+        # leaks, sharing with third parties, consent
+        (
+            r"外洩|洩露|洩漏|泄露|\bleak|breach|third[ -]part|第三方|"
+            r"(?:share|sell|give|pass)(?:s|d)? (?:my |our )?(?:info|information|data|details|records)|"
+            r"(?:分享|賣|俾|畀|交)(?:咗|左)?(?:我)?(?:嘅|啲)?(?:個人)?(?:資料|紀錄|記錄)|"
+            r"撤回同意|withdraw (?:my )?consent|"
+            r"(?:資料|紀錄|記錄).{0,3}(?:賣|俾|畀|交|分享|傳)(?:俾|畀|給)?(?:人|第三方|保險|公司|其他|外人)",
+            3.5,
+        ),
         # how they came to have my data: "點解你哋有我電話", "how did you get my number"
         (
             r"(?:點解|點樣|點會|why|how).{0,10}(?:你哋|你地|你們|you).{0,6}(?:有|get|got|have|知道|攞到|搵到|obtain)"
@@ -175,6 +184,13 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?<!要)(?:唔要|不要|唔使|取消)", 3.5),
         (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
+        # unable to attend: "未能出席", "無法赴約", "冇辦法嚟", "unable to attend", "skip my appointment"
+        (
+            r"(?:未能|無法|不能|冇辦法|冇法|唔能夠)(?:夠)?(?:出席|赴約|應診|覆診|嚟|來|到診|前來)|"
+            r"\bskip (?:my |the |our )?(?:appointment|appt|booking|visit)|"
+            r"(?:won'?t|will not|can'?t|cannot|not) (?:be )?(?:able to )?make (?:it|the appointment|my appointment)",
+            3,
+        ),
     ],
     "queue_status": [
         (
@@ -231,6 +247,13 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"(?:排隊|排|輪候|等)(?:要|需要)(?:等)?(?:幾|多)(?:耐|久)|"
             r"(?:好多|幾多|多唔多)人(?:排緊|等緊|喺度等)|(?:排緊|等緊).{0,6}(?:\?|嗎|呀|未|幾)",
             4,
+        ),
+        # a queue word and a status question anywhere: "我張飛幾時叫", "number 18 close?", "queue still long?"
+        (
+            r"^(?=.*?(?:籌|(?<![話多])號|排隊|排緊|輪候|\bqueue\b|(?<!phone )\bnumber\b|\bturn\b|\bline\b))"
+            r"(?=.*?(?:幾耐|幾久|幾多|幾時|到未|叫未|未到|到邊|\bhow (?:long|many|much longer)\b|\bwhen\b|\byet\b|"
+            r"\bclose\b|\bsoon\b|\bstill\b))",
+            3,
         ),
         # my turn / my name called: "輪到我嗎", "叫咗我未", "到我喇嘛"
         (r"(?:輪|叫|到)(?:到|咗|左)?(?:我|我哋|我地|我個\S{0,2})(?:未|嗎|呀|喇|啦|\?|$)", 4),
@@ -350,6 +373,19 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2,
         ),
         (r"有冇得(?![睇排約]|book)[\u4e00-\u9fff]|有冇(?:得)?(?:賣|售)", 2.5),
+        # holidays and weather signals: "八號風球開唔開", "黑雨照開?", "CNY open?"
+        (
+            r"風球|颱風|黑雨|紅雨|暴雨|typhoon|signal ?(?:no\.? ?)?[38]|t8|black rain|rainstorm|"
+            r"聖誕|新年|年初[一二三四五六七八九十]|年三十|除夕|復活節|中秋|重陽|清明|端午|佛誕|國慶|七一|勞動節|"
+            r"christmas|xmas|easter|\bcny\b|lunar new year|chinese new year|new year",
+            2.5,
+        ),
+        # which doctor works when: "陳醫生邊日返工", "is dr lee in on friday"
+        (
+            r"(?:醫生|dr\b|doctor).{0,8}(?:邊日|幾時|今日|聽日|星期|禮拜)?.{0,4}(?:返工|上班|應診|喺度|坐診|休息|放假)|"
+            r"\b(?:dr|doctor) \w+ (?:in|working|on duty|off)\b",
+            2.5,
+        ),
         # how to arrive for an appointment: "幾點要到", "要唔要早啲到", "how early should I come"
         (
             r"幾點(?:要|需要|應該)?(?:到|嚟|來)(?!我)|(?:要|使|需)(?:唔|不)?(?:要|使|需)?早(?:啲|幾耐|幾多)?(?:到|嚟|來)|"
@@ -377,9 +413,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "thanks": [
         (
-            r"唔該|m該|多謝|謝謝|感謝|thank|thx|thnx|thz|tks|\bty\b|"
-            r"tyvm|3q|\bmgoi|m goi|cheers|appreciate|辛苦晒|"
-            r"麻煩晒",
+            r"唔該|m該|多謝|謝謝|感謝|感激|thank|thx|thnx|thz|tks|thks|\bty\b|\btq\b|"
+            r"tyvm|3q|\bmgoi|m goi|\bm gai\b|\bdo ?je\b|\bdor ?je\b|cheers|appreciate|grateful|辛苦(?:晒|哂|你)|"
+            r"麻煩(?:晒|哂)",
             2,
         ),
     ],
@@ -389,7 +425,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問|wh?at?s+ ?up|\bsup\b|"
             # romanised Cantonese: "nei ho", "lei ho ah", "ho ma", "jo san"
-            r"\b(?:nei|lei) ?ho\b|\bho ma\b|\b(?:jo|jou|joh) ?san\b",
+            r"\b(?:nei|lei) ?ho\b|\bho ma\b|\b(?:jo|jou|joh) ?san\b|"
+            r"\bhel+o\b|\bhell?ow\b|\bhii+\b|\bgd (?:morning|afternoon|evening|day)\b|"
+            r"\bmorn\b|\bevening\b|\bafternoon\b",
             1,
         ),
     ],

@@ -86,6 +86,9 @@ _EMERGENCY = _any(
         # burns and scalds, and shock of any cause
         r"淥(?:親|傷|到|咗|左)|燙傷|燒傷|燒親|灼傷|著火|scald|\bburn(?:t|ed|s)?\b.{0,15}(?:badly|severe|blister|skin)|"
         r"(?:severe|bad(?:ly)?|serious) burns?",
+        r"遇溺|溺水|drown|電親|觸電|electrocut|車禍|撞車|俾車撞|被車撞|hit by a (?:car|bus|taxi)|car accident|"
+        r"俾人斬|被斬|刀傷|插親|stab|中暑|heat ?stroke|冇(?:咗)?(?:呼吸|脈搏|心跳)|no pulse|"
+        r"(?:化學品|漂白水|清潔劑).{0,6}(?:入|濺)(?:咗)?(?:眼|口)|chemical in (?:my|his|her) eye|epipen",
         r"休克|\bshock\b|(?:嘴唇|面|成個人)(?:發)?(?:紫|藍)(?:咗|左|晒)|turn(?:ing|ed)? (?:blue|purple)",
         # unconscious / seizure
         r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
@@ -134,7 +137,8 @@ _OPT_OUT = _any(
         r"(?:唔想|不想|唔要)(?:再)?收(?:到)?(?:呢啲|啲|你哋(?:嘅)?|任何)?(?:訊息|信息|短訊|提醒|通知|推廣|廣告|whatsapp)",
         r"(?:don'?t|do not|no longer) want (?:to (?:get|receive) )?(?:these |any |your |the |more )?"
         r"(?:messages|msgs|reminders|notifications|texts|updates|promotions|marketing)",
-        r"take me off",
+        r"take me off|leave me alone|stop spamming|spam me|唔好再煩|咪再煩|別再煩|"
+        r"(?:停止|取消)(?:所有)?(?:推廣|宣傳|廣告)",
     ]
 )
 _OPT_IN_EXACT = ascii_regex(
@@ -184,6 +188,11 @@ _STAFF = _any(
         r"(?:staff|person|someone|somebody|human|nurse|receptionist|doctor|people|real|clinic)",
         r"\b(?:staff|receptionist|nurse) (?:please|pls|plz)\b|need (?:a |to talk to a )?(?:human|person|staff)",
         r"^(?:姑娘|職員|護士|staff|receptionist|nurse|真人)(?: (?:please|pls|唔該))?$",
+        # "ask the nurse to whatsapp me", "叫醫生覆我", "唔想同機械人講"
+        r"(?:ask|get|have) (?:the |a |your )?(?:nurse|doctor|dr|staff|receptionist|someone|somebody) to "
+        r"(?:call|contact|whatsapp|message|msg|reply|ring|phone)",
+        r"(?:唔想|唔要|不要|不想|don'?t want|\bno\b).{0,8}(?:機械人|機器人|\bbot\b|robot|自動回覆|auto ?reply)|"
+        r"(?:機械人|機器人|\bbot\b|robot).{0,8}(?:唔明|聽唔明|不明白|useless|冇用|doesn'?t understand)",
     ]
 )
 
