@@ -1,9 +1,34 @@
-"""Clinic admin: patients, doctors and their hours, closures, FAQs, staff and activity."""
+"""Clinic admin: patients, doctors and hours, appointments, the queue, reminders, settings, staff and activity.
 
-from django.contrib import admin
+Bookings, moves and cancellations made here go through frontdesk.services, so the same
+checks apply as on WhatsApp, refusals show as form errors, and the patient is told.
+"""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action
 
-from clinics.frontdesk.models import FAQ, Closure, Doctor, Patient, WorkingHours
+from clinics.frontdesk import selectors, services
+from clinics.frontdesk.models import (
+    FAQ,
+    Appointment,
+    ClinicSettings,
+    Closure,
+    Doctor,
+    Patient,
+    QueueTicket,
+    Reminder,
+    WorkingHours,
+)
 from smartclinic.admin_sites import clinic_site, register_accounts_and_activity
 
 register_accounts_and_activity(clinic_site)
@@ -36,3 +61,189 @@ class ClosureAdmin(ModelAdmin):
 class FAQAdmin(ModelAdmin):
     list_display = ("topic", "question_en", "question_zh", "active")
     list_filter = ("topic", "active")
+
+
+# --- appointments -----------------------------------------------------------------------
+class AppointmentForm(forms.ModelForm):
+    class Meta:
+        model = Appointment
+        fields = ("patient", "doctor", "starts_at", "status")
+
+    def clean(self):
+        cleaned = super().clean()
+        doctor = cleaned.get("doctor") or getattr(self.instance, "doctor", None)
+        starts_at = cleaned.get("starts_at")
+        if doctor is None or starts_at is None:
+            return cleaned
+        moving = self.instance.pk is None or starts_at != self.instance.starts_at
+        if moving and cleaned.get("status", Appointment.Status.BOOKED) not in Appointment.INACTIVE:
+            try:
+                services.check_bookable(
+                    doctor=doctor,
+                    starts_at=starts_at,
+                    source=Appointment.Source.STAFF,
+                    patient=cleaned.get("patient") or getattr(self.instance, "patient", None),
+                    exclude_pk=self.instance.pk,
+                )
+            except services.SlotUnavailable as error:
+                raise ValidationError({"starts_at": str(error)}) from error
+        return cleaned
+
+
+@admin.register(Appointment, site=clinic_site)
+class AppointmentAdmin(ModelAdmin):
+    form = AppointmentForm
+    list_display = ("starts_at", "doctor", "patient", "status", "source", "created_by")
+    list_filter = ("status", "source", "doctor", ("starts_at", admin.DateFieldListFilter))
+    search_fields = ("patient__name", "patient__wa_id")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("patient",)
+    actions = ["cancel_and_tell"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("patient", "doctor", "source", "created_by", "cancelled_at") if obj else ()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if isinstance(initial.get("starts_at"), str):  # from the calendar's "+ book" links
+            try:
+                naive = datetime.strptime(initial["starts_at"], "%Y-%m-%d %H:%M")
+                initial["starts_at"] = timezone.make_aware(naive)
+            except ValueError:
+                initial.pop("starts_at")
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            booked = services.book_appointment(
+                patient=obj.patient,
+                doctor=obj.doctor,
+                starts_at=obj.starts_at,
+                source=Appointment.Source.STAFF,
+                booked_by=request.user,
+            )
+            obj.pk, obj.ends_at, obj.source = booked.pk, booked.ends_at, booked.source
+            obj._state.adding = False
+            return
+        current = Appointment.objects.get(pk=obj.pk)
+        if obj.status == Appointment.Status.CANCELLED:
+            services.cancel_appointment(appointment=current, by=request.user)
+            return
+        if obj.starts_at != current.starts_at:
+            services.reschedule_appointment(appointment=current, starts_at=obj.starts_at, by=request.user)
+        if obj.status != current.status:
+            services.set_appointment_status(appointment=current, status=obj.status)
+
+    @action(description=_("Cancel and tell the patient"))
+    def cancel_and_tell(self, request, queryset):
+        for appointment in queryset.exclude(status__in=Appointment.INACTIVE):
+            services.cancel_appointment(appointment=appointment, by=request.user)
+        messages.success(request, _("Cancelled; the patients are told on WhatsApp."))
+
+
+# --- the walk-in queue ------------------------------------------------------------------
+@admin.register(QueueTicket, site=clinic_site)
+class QueueTicketAdmin(ModelAdmin):
+    list_display = ("day", "number", "status", "source", "joined_at", "called_at", "served_at", "alert_sent_at")
+    list_filter = ("status", "source", "day")
+    actions = ["skip"]
+    fields = ("patient",)
+    autocomplete_fields = ("patient",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # numbers move through the desk page (call next) and the skip action
+
+    def save_model(self, request, obj, form, change):
+        ticket = services.join_queue(patient=obj.patient, source=QueueTicket.Source.DESK)
+        obj.pk, obj.day, obj.number = ticket.pk, ticket.day, ticket.number
+        obj._state.adding = False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "subtitle": _("Call the next number on the queue desk page.")}
+        return super().changelist_view(request, extra_context)
+
+    @action(description=_("Skip (patient not here)"), permissions=["view"])
+    def skip(self, request, queryset):
+        for ticket in queryset:
+            services.skip_ticket(ticket=ticket)
+
+
+# --- reminders --------------------------------------------------------------------------
+class ReminderForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[(k, label) for k, label in Reminder.Kind.choices if k != Reminder.Kind.APPOINTMENT]
+    )
+
+    class Meta:
+        model = Reminder
+        fields = ("patient", "kind", "due_on", "note")
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise ValidationError(_("The due date has passed."))
+        return due_on
+
+
+@admin.register(Reminder, site=clinic_site)
+class ReminderAdmin(ModelAdmin):
+    form = ReminderForm
+    list_display = ("patient", "kind", "due_on", "send_at", "status", "delivery", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("patient__name", "patient__wa_id")
+    autocomplete_fields = ("patient",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a sent reminder is history; schedule a new one instead
+
+    def save_model(self, request, obj, form, change):
+        reminder = services.schedule_reminder(
+            patient=obj.patient, kind=obj.kind, due_on=obj.due_on, note=obj.note, by=request.user
+        )
+        obj.pk, obj.send_at = reminder.pk, reminder.send_at
+        obj._state.adding = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient")
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, reminder):
+        """The WhatsApp status of the message that carried it (sent, delivered, read, failed)."""
+        if reminder.message_id is None:
+            return "—"
+        from messaging.models import Message
+
+        message = Message.objects.filter(pk=reminder.message_id).only("status", "error_title").first()
+        if message is None:
+            return "—"
+        return format_html(
+            "{}{}", message.get_status_display(), f" ({message.error_title})" if message.error_title else ""
+        )
+
+
+# --- settings (one row) -------------------------------------------------------------------
+@admin.register(ClinicSettings, site=clinic_site)
+class ClinicSettingsAdmin(ModelAdmin):
+    fieldsets = (
+        (_("Queue"), {"fields": ("queue_alert_ahead", "queue_board_token", "board_link")}),
+        (_("Reminders"), {"fields": ("reminder_hour", "quiet_hours_start", "quiet_hours_end")}),
+        (_("Bookings"), {"fields": ("booking_lead_minutes",)}),
+        (_("Google Sheets mirror"), {"fields": ("sheets_enabled", "spreadsheet_id")}),
+    )
+    readonly_fields = ("board_link",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return HttpResponseRedirect(
+            reverse("admin:frontdesk_clinicsettings_change", args=[selectors.clinic_settings().pk])
+        )
+
+    @admin.display(description=_("waiting-room screen"))
+    def board_link(self, obj):
+        url = f"{reverse('frontdesk:queue-board')}?key={obj.queue_board_token}"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
-from django.db.models import Avg, F, QuerySet
+from django.db.models import Avg, Count, F, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from clinics.frontdesk.models import (
@@ -20,6 +21,7 @@ from clinics.frontdesk.models import (
     Doctor,
     Patient,
     QueueTicket,
+    Reminder,
     WorkingHours,
 )
 from clinics.frontdesk.texts import text
@@ -230,3 +232,91 @@ def next_opening() -> datetime | None:
             if opening > now:
                 return opening
     return None
+
+
+# --- statistics (aggregates only: no names, numbers or texts) ------------------------------
+def _day_series(rows, days: list[date], key: str = "n") -> list[int]:
+    by_day = {row["day"]: row[key] for row in rows}
+    return [by_day.get(day, 0) for day in days]
+
+
+def clinic_statistics(*, days: int = 30) -> dict:
+    """The manager's dashboard: per-day series and totals over the last `days` days."""
+    from messaging.models import Message  # messaging depends on frontdesk, not the other way round
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    since = datetime.combine(day_list[0], datetime.min.time(), tzinfo=tz)
+    per_day = TruncDate("created_at", tzinfo=tz)
+
+    messages = (
+        Message.objects.filter(created_at__gte=since)
+        .annotate(day=per_day)
+        .values("day", "direction")
+        .annotate(n=Count("id"))
+    )
+    inbound = _day_series([m for m in messages if m["direction"] == "in"], day_list)
+    outbound = _day_series([m for m in messages if m["direction"] == "out"], day_list)
+
+    appointments = Appointment.objects.filter(created_at__gte=since)
+    by_source = dict(appointments.values_list("source").annotate(n=Count("id")))
+    visits = Appointment.objects.filter(starts_at__gte=since, starts_at__lt=timezone.now())
+    by_status = dict(visits.values_list("status").annotate(n=Count("id")))
+    attended = by_status.get(Appointment.Status.COMPLETED, 0) + by_status.get(Appointment.Status.NO_SHOW, 0)
+
+    waits = (
+        QueueTicket.objects.filter(day__gte=day_list[0], called_at__isnull=False)
+        .values("day")
+        .annotate(wait=Avg(F("called_at") - F("joined_at")), n=Count("id"))
+    )
+    wait_minutes = {row["day"]: round(row["wait"].total_seconds() / 60, 1) for row in waits}
+
+    sent = Reminder.objects.filter(sent_at__gte=since)
+    reminder_statuses = dict(
+        Message.objects.filter(pk__in=sent.exclude(message_id=None).values("message_id"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    sent_count = sent.count()
+    delivered = sum(reminder_statuses.get(status, 0) for status in ("delivered", "read"))
+    return {
+        "days": day_list,
+        "messages_in": inbound,
+        "messages_out": outbound,
+        "bookings_by_source": {source: by_source.get(source, 0) for source in Appointment.Source.values},
+        "visits_by_status": {status: by_status.get(status, 0) for status in Appointment.Status.values},
+        "no_show_rate": round(100 * by_status.get(Appointment.Status.NO_SHOW, 0) / attended, 1) if attended else None,
+        "queue_wait_minutes": [wait_minutes.get(day, 0) for day in day_list],
+        "reminders_sent": sent_count,
+        "reminders_skipped": Reminder.objects.filter(status=Reminder.Status.SKIPPED, send_at__gte=since).count(),
+        "reminder_delivery_rate": round(100 * delivered / sent_count, 1) if sent_count else None,
+        "reminder_read_rate": round(100 * reminder_statuses.get("read", 0) / sent_count, 1) if sent_count else None,
+        "opt_outs": Patient.objects.filter(opted_out_at__gte=since).count(),
+        "opted_out_total": Patient.objects.filter(opted_out_at__isnull=False).count(),
+    }
+
+
+def bar_chart(*, title: str, days: list[date], values: list[float], colour: str, height: int = 120) -> dict:
+    """Bars for an inline SVG 600 wide, scaled to the largest value (no chart library, no CDN)."""
+    top = max(values, default=0) or 1
+    step = 600 / max(len(values), 1)
+    bars = [
+        {
+            "x": round(index * step, 1),
+            "y": round(height - height * value / top, 1),
+            "w": round(step * 0.8, 1),
+            "h": round(height * value / top, 1),
+            "value": value,
+            "label": f"{day:%m-%d}",
+        }
+        for index, (day, value) in enumerate(zip(days, values, strict=True))
+    ]
+    return {
+        "title": title,
+        "bars": bars,
+        "colour": colour,
+        "max": max(values, default=0),
+        "first": f"{days[0]:%m-%d}" if days else "",
+        "last": f"{days[-1]:%m-%d}" if days else "",
+    }

@@ -52,3 +52,14 @@ def working_day(*, after_days: int = 7, weekday: int | None = None) -> date:
 def next_holiday(*, after_days: int = 1) -> date:
     day = date.today() + timedelta(days=after_days)
     return min(d for d in _hk_holidays(day.year) if d >= day)
+
+
+def chatting_patient(**fields) -> Patient:
+    """A patient who wrote in the last hour, so the 24-hour window is open and notices go as free text."""
+    from django.utils import timezone
+
+    from messaging.models import Conversation
+
+    patient = PatientFactory(**fields)
+    Conversation.objects.create(patient=patient, last_inbound_at=timezone.now())
+    return patient

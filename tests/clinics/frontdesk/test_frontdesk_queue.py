@@ -1,0 +1,114 @@
+import threading
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from clinics.frontdesk import selectors, services
+from clinics.frontdesk.models import QueueDay, QueueTicket
+from clinics.models import Clinic
+from messaging.models import Message
+from tests.clinics.frontdesk.frontdesk_factories import PatientFactory, chatting_patient
+
+
+def test_numbers_start_at_one_each_day_and_go_up(in_alpha):
+    QueueDay.objects.create(day=timezone.localdate() - timedelta(days=1), last_number=57)
+    numbers = [services.join_queue(patient=None, source="desk").number for _ in range(3)]
+    assert numbers == [1, 2, 3]
+
+
+def test_a_patient_who_asks_again_keeps_their_number(in_alpha):
+    patient = PatientFactory()
+    first = services.join_queue(patient=patient, source="whatsapp")
+    again = services.join_queue(patient=patient, source="whatsapp")
+    assert again.pk == first.pk
+    assert selectors.waiting_ticket(patient=patient) == first
+
+
+def test_position_counts_waiting_tickets_ahead_with_ten_minutes_each_by_default(in_alpha):
+    for _ in range(4):
+        services.join_queue(patient=None, source="desk")
+    mine = services.join_queue(patient=PatientFactory(), source="whatsapp")
+    assert selectors.queue_position(ticket=mine) == selectors.QueuePosition(ahead=4, estimate_minutes=40)
+
+
+def test_the_estimate_uses_todays_average_service_time(in_alpha):
+    now = timezone.now()
+    for number in (1, 2):
+        QueueTicket.objects.create(
+            day=timezone.localdate(),
+            number=100 + number,
+            status="served",
+            called_at=now - timedelta(minutes=4),
+            served_at=now,
+        )
+    services.join_queue(patient=None, source="desk")
+    mine = services.join_queue(patient=None, source="desk")
+    assert selectors.queue_position(ticket=mine).estimate_minutes == 4
+
+
+def test_call_next_calls_the_lowest_number_and_closes_the_one_before(in_alpha, django_user_model):
+    first = services.join_queue(patient=None, source="desk")
+    second = services.join_queue(patient=chatting_patient(), source="whatsapp")
+    assert services.call_next(by=None) == first
+    called = services.call_next(by=None)
+    assert called == second
+    first.refresh_from_db()
+    assert first.status == QueueTicket.Status.SERVED
+    assert Message.objects.filter(conversation__patient=second.patient, text__contains="your turn").count() == 1
+
+
+def test_call_next_with_nobody_waiting_returns_none(in_alpha):
+    assert services.call_next(by=None) is None
+
+
+def test_the_near_turn_alert_is_sent_once(in_alpha):
+    settings_row = selectors.clinic_settings()
+    settings_row.queue_alert_ahead = 2
+    settings_row.save()
+    for _ in range(3):
+        services.join_queue(patient=None, source="desk")
+    patient = chatting_patient()
+    mine = services.join_queue(patient=patient, source="whatsapp")  # 3 ahead: no alert yet
+    assert mine.alert_sent_at is None
+    services.call_next(by=None)  # 2 ahead now: alert
+    services.call_next(by=None)  # 1 ahead: no second alert
+    services.send_queue_alerts(day=mine.day)
+    alerts = Message.objects.filter(conversation__patient=patient, text__contains="coming up")
+    assert alerts.count() == 1
+    assert "2 before you" in alerts.get().text
+
+
+def test_joining_already_near_the_front_sends_no_separate_alert(in_alpha):
+    patient = chatting_patient()
+    services.join_queue(patient=patient, source="whatsapp")
+    services.call_next(by=None)
+    assert not Message.objects.filter(conversation__patient=patient, text__contains="coming up").exists()
+
+
+def test_concurrent_joins_get_distinct_numbers(committed_db):
+    alpha = Clinic.objects.get(slug="alpha")
+    barrier = threading.Barrier(6)
+    numbers = []
+
+    def join():
+        try:
+            connection.set_tenant(alpha)
+            barrier.wait()
+            numbers.append(services.join_queue(patient=None, source="desk").number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=join) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+
+
+def test_beta_has_none_of_alphas_queue(in_alpha, beta):
+    services.join_queue(patient=PatientFactory(), source="whatsapp")
+    connection.set_tenant(beta)
+    assert QueueTicket.objects.count() == 0
+    assert selectors.queue_board()["waiting_count"] == 0
