@@ -130,6 +130,9 @@ def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> Dele
             deleted=deleted,
             performed_by=performed_by,
         )
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction would block DROP SCHEMA.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         clinic.delete(force_drop=True)  # drops the schema; domains and numbers go with the row
     connection.set_schema_to_public()
     log.info("clinic %s deleted, certificate %s", certificate.clinic_slug, certificate.number)
