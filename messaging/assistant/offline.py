@@ -42,12 +42,20 @@ _HEALTH = (
     r"\bflu\b(?! (?:vaccine|jab|shot))|"
     r"\bcold\b|pregnan|\bperiod\b|blood pressure|\bbp\b|sugar|cholesterol|\bsore\b|swollen|infection|"
     r"medicine|medication|symptom|after (?:the |my )?(?:vaccine|jab|injection|surgery|operation)|"
-    r"打完(?:針|疫苗)|(?:針|手術|術)後|做完(?:手術|檢查))"
+    r"打完(?:針|疫苗)|(?:針|手術|術)後|做完(?:手術|檢查)|"
+    r"睡眠|瞓(?:唔|不)著|體重|減肥|營養|維他命|vitamin|焦慮|抑鬱|anxiety|depress|腎|肝|肺|心臟|關節|皮膚|"
+    r"驗(?:血|尿)|報告|blood test|(?:test|lab) results?|\bsleep|insomnia|weight)"
 )
 # How patients ask: particles, question words, "can I / should I".
 _ASKING = (
-    r"(?:嗎|呢|\?|點|咩|乜|幾|係咪|可唔可以|可以|可否|會唔會|會不會|要唔要|使唔使|洗唔洗|需唔需要|正唔正常|"
+    r"(?:嗎|呢|\?|點|咩|乜|幾|有冇|係咪|可唔可以|可以|可否|會唔會|會不會|要唔要|使唔使|洗唔洗|需唔需要|正唔正常|"
     r"原因|點解|應該|好唔好|得唔得|\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b)"
+)
+
+# The personal details a patient may ask us to correct.
+_DETAIL = (
+    r"(?:name|records|details|address|email|phone|mobile|number|date of birth|dob|birthday|hkid|id card|"
+    r"姓名|名|地址|電話|號碼|手機|電郵|email|出世日期|生日|身份證)"
 )
 
 _FAMILIES: dict[str, list[tuple[str, float]]] = {
@@ -68,7 +76,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"(?:更正|更改|改返|correct|update).{0,6}(?:我)?(?:嘅|啲)?(?:個人)?(?:資料|data|details)", 2.5),
-        (r"(?:correct|update|change|更正|更改).{0,15}(?:name|records|details|address|email|姓名|地址)", 3),
+        (rf"(?:correct|update|change|amend|fix|更正|更改|修改|改正).{{0,15}}{_DETAIL}", 3),
+        (
+            rf"(?:改|換|轉|搬)(?:咗|左|了)(?:新)?(?:嘅|個)?{_DETAIL}|new (?:phone|mobile|number|address|email)|"
+            r"changed my (?:number|phone|mobile|address|email|name)|moved house|搬(?:咗|左)屋",
+            3.5,
+        ),
         (r"(?:刪除|刪走|delete|close|remove|取消).{0,6}(?:帳戶|賬戶|戶口|account)", 3),
         (r"forget me|right to be forgotten|gdpr", 3),
         # my details changed or are wrong: "我地址改咗", "個名串錯咗", "wrong date of birth"
@@ -148,7 +161,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         # an appointment already held, then a move: "約咗聽日 可唔可以推去下個禮拜",
         # "我下星期一約咗 ... 可以轉星期二嗎", "i have appt on thurs, can move to sat"
         (
-            r"^(?=.*?(?:約(?:咗|左|了)|預約(?:咗|左|了)|有(?:個)?(?:約|預約|booking)|訂(?:咗|左)|"
+            r"^(?=.*?(?:約(?:咗|左|了)|預約(?:咗|左|了)|book(?:咗|左|了)|有(?:個)?(?:約|預約|booking)|訂(?:咗|左)|"
             r"\bi (?:have|had|got|booked)\b.{0,10}\b(?:appt|appointment|booking)|\bmy (?:appt|appointment|booking)))"
             r"(?=.*?(?:轉|推|搬|調|挪|改|換|\bmove\b|\bchange\b|\bswitch\b|\bshift\b|\bpush\b))",
             3.5,
@@ -176,6 +189,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"(?<!要)(?:唔要|唔想要|不要)(?:個|咗)?(?:約|預約|appointment|booking)|no longer need", 3),
+        (
+            r"(?:no need|(?:don'?t|do not|no longer) need)\b.{0,12}\b(?:appointment|appt|booking)|"
+            r"(?:appointment|appt|booking)\b.{0,12}\b(?:anymore|any more|no longer)",
+            3.5,
+        ),
         # "唔使留位喇", "唔洗約喇 我好返咗", "不用預約了": no longer need what was booked
         (
             r"(?<!要)(?<!使)(?<!洗)(?:唔使|唔洗|唔駛|不用|毋須|唔需要|不需要)(?:再)?(?:幫我)?"
@@ -255,6 +273,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"\bclose\b|\bsoon\b|\bstill\b))",
             3,
         ),
+        # "排咗好耐喇 仲未到", "等咗成個鐘", "我應該幾點返嚟"
+        (
+            r"(?:排|等)(?:咗|左)(?:好|咁|成|幾)?(?:耐|久|個鐘|\d)|仲未(?:到|叫|輪)|"
+            r"幾(?:點|時)(?:返|翻)(?:嚟|來|去)|when (?:should|do|can) (?:i|we) (?:come|be) back",
+            4,
+        ),
         # my turn / my name called: "輪到我嗎", "叫咗我未", "到我喇嘛"
         (r"(?:輪|叫|到)(?:到|咗|左)?(?:我|我哋|我地|我個\S{0,2})(?:未|嗎|呀|喇|啦|\?|$)", 4),
         (
@@ -293,7 +317,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"book|bk|預約|預訂|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
-            r"(?:想|要|一齊|可以|點|點樣)約|(?:可(?:唔)?可以|得唔得|幾時|邊日)(?:過嚟|嚟)?睇|幫我約|可唔可以約|約咗|"
+            r"(?:想|要|一齊|可以|點|點樣)(?:再|先|快啲|盡快|幫我|同我|幫佢|同佢)?約|(?:可(?:唔)?可以|得唔得|幾時|邊日)(?:過嚟|嚟)?睇|幫我約|可唔可以約|約咗|"
             r"約(?:$|呀|啊|嗎|\?)|有(?:冇)?空?位|空位|求診|就診|看診|"
             r"留(?:返)?(?:個|一個)?位",
             3,
@@ -306,7 +330,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇.{0,12}(?:時段|空檔|空位)|時段|有冇得睇|"
-            r"slot|availab|得唔得閒|free time|any time ?slots?|"
+            r"slot|availab|得唔得閒|free time|any time ?slots?|anything (?:free|available|open)|"
+            r"\bfree (?:on|at|this|next|tomorrow|today|tmr|in the)\b|are you free|any free|"
             r"\bopenings\b|any (?:space|room|opening)",
             2.5,
         ),
@@ -386,6 +411,15 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"\b(?:dr|doctor) \w+ (?:in|working|on duty|off)\b",
             2.5,
         ),
+        # services and facilities: "你哋有冇做疫苗注射", "有冇輪椅通道", "walk-ins or appointment only"
+        (r"有(?:冇|沒有|無)(?:做|提供|得做)", 2.5),
+        (r"輪椅|無障礙|升降機|電梯|\blift\b|wifi|洗手間|廁所|toilet|wheelchair|accessib|嬰兒車|bb車|pram", 3),
+        (
+            r"(?:take|accept|allow)s? walk[ -]?ins?|walk[ -]?ins? or|appointments? only|by appointment|"
+            r"walk[ -]?ins? (?:allowed|possible|only)|(?:預約|walk ?in)(?:定|或|還是)(?:walk ?in|預約)|"
+            r"淨係(?:收)?(?:預約|walk ?in)|只(?:接受|限)預約",
+            4,
+        ),
         # how to arrive for an appointment: "幾點要到", "要唔要早啲到", "how early should I come"
         (
             r"幾點(?:要|需要|應該)?(?:到|嚟|來)(?!我)|(?:要|使|需)(?:唔|不)?(?:要|使|需)?早(?:啲|幾耐|幾多)?(?:到|嚟|來)|"
@@ -413,7 +447,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "thanks": [
         (
-            r"唔該|m該|多謝|謝謝|感謝|感激|thank|thx|thnx|thz|tks|thks|\bty\b|\btq\b|"
+            r"唔該|m該|多謝|謝謝|感謝|感激|thank|thx|thnx|thz|tks|thks|\bty\b|\btq\b|\btysm\b|\bthnk|\bthanq\b|"
             r"tyvm|3q|\bmgoi|m goi|\bm gai\b|\bdo ?je\b|\bdor ?je\b|cheers|appreciate|grateful|辛苦(?:晒|哂|你)|"
             r"麻煩(?:晒|哂)",
             2,
@@ -442,6 +476,7 @@ _CHANGES = ("reschedule_appointment", "cancel_appointment", "queue_status")
 _OFF_TOPIC = ascii_regex(
     r"好嘢食|餐廳|飲茶|外賣|食譜|restaurant|recipe|電影|睇戲|movie|天氣|weather|bitcoin|crypto|股票|\bstocks?\b|"
     r"樓價|投資|invest|六合彩|mark six|lottery|買保險|sell(?:ing)? insurance|經紀|合作|推銷|partnership|collaborat|"
+    r"讀書|拍拖|男朋友|女朋友|結婚未|靚唔靚|靚仔|handsome|訂枱|book (?:a )?table|"
     r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone"
 )
 _WEAK = 3.0
@@ -541,7 +576,8 @@ def _score(norm: str, intent: str) -> float:
 
 _GREETING_FILLER = ascii_regex(
     r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|miss|nurse|hope|re|well|how|are|doing|today)\b|"
-    r"呀|啊|啦|喇|吖|醫生|姑娘|診所|大家|你|您|好|早|晨|哈"
+    r"\b(?:sorry|to|bother|excuse|me|po|maam|sir|madam)\b|"
+    r"呀|啊|啦|喇|吖|醫生|姑娘|診所|大家|你|您|好|早|晨|哈|打擾(?:晒|哂|你)?|打攪(?:晒|哂)?|請問"
 )
 _WHEN_FILLER = ascii_regex(
     r"\b(?:ok|okay|pls|please|plz|at|on|the|in|or|and|is|it|fine|can|would|be|good|possible|any|time|day|how|about)\b|"

@@ -59,7 +59,7 @@ _EMERGENCY = _any(
         r"(?:can'?t|cannot|can not|unable to|could ?n'?t|hard to|struggling to) breathe?",
         r"(?:difficulty|trouble|problem) breathing|short(?:ness)? of breath|not breathing|choking",
         # stroke signs
-        r"中風|半邊(?:身|面|臉)?(?:好)?(?:麻|冇力|無力|郁唔到|動唔到)|"
+        r"中(?:咗|左|了)?風|半邊(?:身|面|臉)?(?:好)?(?:麻|冇力|無力|郁唔到|動唔到)|"
         r"半身(?:麻|不遂)|口歪|面歪|嘴歪|講(?:唔|不)(?:到|出)(?:嘢|話)",
         r"講(?:嘢|野|說話)?(?:好)?(?:含糊|唔清楚|黐脷|唔清)|說話含糊|言語不清|口齒不清",
         r"\bstroke\b|face\s*(?:is\s*)?droop|drooping face|slurr?ed (?:speech|words)|slurring",
@@ -93,6 +93,11 @@ _EMERGENCY = _any(
         # unconscious / seizure
         r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
         r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
+        r"(?:not|isn'?t|won'?t|can'?t|cannot|doesn'?t|didn'?t) (?:waking|wake) ?up|not moving|can'?t move|"
+        r"(?:唔識|唔會|唔|冇)(?:郁|動)(?:喇|啦|了)?|郁(?:唔|不)(?:到|到身)|動(?:唔|不)到|"
+        r"救命|\bsos\b|^(?:please )?help(?: me| us)?(?: please| pls)?$",
+        r"(?:哮喘|氣喘|asthma)(?:病)?(?:發作|attack)|(?:噴|用)(?:咗|左)?(?:藥|泵)都(?:冇用|唔得|唔停)|"
+        r"inhaler (?:is )?(?:not working|doesn'?t help|not helping)",
         r"(?<![腳腿])抽筋|發羊吊|癲癇|抽搐|seizure|convuls|fitting",
         # suicide / self-harm
         r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|"
@@ -109,8 +114,9 @@ _EMERGENCY = _any(
         r"(?:食|吞|飲)(?:錯|多|落)?(?:咗|左)?(?:成|好多|幾|半|一)(?:樽|排|盒|板|打)|"
         r"(?:成|好多|幾|半)(?:樽|排|盒|板)(?:\S{0,4})?藥|食過量|過量|overdos|食錯(?:咗|左)?藥|誤(?:食|服|飲)|"
         r"飲(?:咗)?漂白水|poison|(?:煤氣|一氧化碳|農藥|藥物|酒精)中毒",
-        r"swallow(?:ed)? .{0,20}(?:bleach|detergent|batter|poison|pills|tablets|chemical)|"
-        r"吞(?:咗|左)(?:電芯|漂白水|藥)|"
+        r"swallow(?:ed)? .{0,20}(?:bleach|detergent|batter|poison|pills|tablets|chemical|magnet|coin|button|toy)|"
+        r"(?:吞|食|飲|誤食|誤吞)(?:咗|左|了|落)?(?:粒|個|啲|枚)?(?:電芯|電池|磁石|硬幣|漂白水|清潔劑|洗潔精|殺蟲水|"
+        r"火水|藥丸|樟腦|battery|batteries|magnet|coin|bleach|detergent)|"
         r"白車|救護車|ambulance|call 999|打999|\b999\b",
     ]
 )
@@ -155,7 +161,8 @@ _OPT_IN = _any(
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
         r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
-        r"(?:想|要)(?:再)?收(?:到|返)?(?:提醒|通知|訊息)",
+        r"(?:想|要)(?:再|繼續|重新)?(?:接)?收(?:到|返)?.{0,4}(?:提醒|通知|訊息|消息|whatsapp|reminder)",
+        r"(?<!取消)(?<!停止)(?<!唔要)訂閱|(?<!un)(?<!un-)subscri",
         # "我之前按咗stop 而家想收返": undoing an earlier STOP
         r"(?:按|打|send|撳|揀)(?:咗|左|了)\s*stop.{0,12}(?:收返|收番|恢復|重新|again|back)",
         # "可以再whatsapp通知我嗎", "繼續提醒我", "開返個提示"
@@ -171,7 +178,11 @@ _STAFF = _any(
     [
         r"真人|接線生|人工客服|人工服務|客服|real person|real human|\bhuman\b|live agent|\bagent\b|operator",
         # a complaint, or whoever is in charge, always goes to a person
-        r"投訴|負責人|經理|主管|老闆|complain|manager|supervisor|person in charge",
+        r"投訴|complain",
+        r"(?:搵|叫|同|找|見|轉|要|聯絡|speak to|talk to|let me|want|get|call)(?: the| your)?\s*(?:你哋|你地)?"
+        r"(?:嘅)?(?:老闆|經理|負責人|主管|manager|supervisor|person in charge|owner)",
+        # "請聯絡我", "麻煩盡快回覆我", "please contact me"
+        r"(?:請|唔該|麻煩|可唔可以|可否|please|pls|plz)\s*(?:你哋|你地)?(?:盡快)?(?:聯絡|聯繫|致電|回覆|回電|contact|call|phone)\s*(?:我|me)",
         r"(?:搵|轉|叫|找|聯絡|聯繫|問|要|轉接|接駁|轉駁)(?:下|吓)?(?:去|到|俾|畀)?(?:個|一個|你哋|你地|診所)?"
         r"(?:職員|姑娘|護士|接待|前台|人|staff)",
         # somebody picking up the phone ("有冇人可以直接聽電話", "點解冇人接電話")
@@ -280,6 +291,9 @@ _MEDICAL_QUESTION = _any(
 )
 
 
+_REFUSAL = ascii_regex(r"(?:唔想|不想|唔要|不要|唔使|不用|don'?t want to|do not want to|not|no)\s*$")
+
+
 def _hits(pattern: re.Pattern, text: str) -> bool:
     """True when some match is not directly negated ("冇心口痛", "no chest pain")."""
     for match in pattern.finditer(text):
@@ -295,8 +309,12 @@ def screen_normalised(text: str) -> str | None:
     bare = text.strip(" ?.!-")
     if _OPT_OUT_EXACT.match(bare) or _OPT_OUT.search(text):
         return "opt_out"
-    if _OPT_IN_EXACT.match(bare) or _OPT_IN.search(text):
+    if _OPT_IN_EXACT.match(bare):
         return "opt_in"
+    if match := _OPT_IN.search(text):
+        # "我唔想訂閱", "I don't want to subscribe": a refusal is an opt-out, never an opt-in
+        refused = _REFUSAL.search(text[max(0, match.start() - 16) : match.start()])
+        return "opt_out" if refused else "opt_in"
     if _STAFF.search(text):
         return "talk_to_staff"
     if _MEDICAL_STRONG.search(text):

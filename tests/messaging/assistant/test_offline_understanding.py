@@ -282,3 +282,55 @@ def test_understand_never_raises_on_any_text(text, expecting):
     reading = read(text, doctors=DOCTORS, expecting=expecting)
     assert reading.intent in INTENTS
     assert 0 <= reading.confidence <= 1
+
+
+# --- generalisation: families, not sentences ----------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["佢好似中咗風", "阿爺中左風", "佢中風"])
+def test_cantonese_aspect_particles_inside_a_compound_do_not_hide_an_emergency(text):
+    assert read(text).intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("我想訂閱", "opt_in"), ("我唔想訂閱", "opt_out"), ("I don't want to subscribe", "opt_out")],
+)
+def test_refusing_a_subscription_is_an_opt_out(text, intent):
+    assert read(text).intent == intent
+
+
+def test_a_health_word_and_a_question_is_medical_but_booking_and_fee_words_still_win():
+    assert read("喉嚨痛可以飲凍嘢嗎").intent == "medical_question"
+    assert read("發燒三日使唔使睇醫生").intent == "medical_question"
+    assert read("發燒想睇醫生 今晚有冇位").intent == "book_appointment"
+    assert read("發燒 睇醫生幾錢").intent == "clinic_info"
+    assert read("今晚食咩好").intent == "unknown"  # no health word: a dinner question
+
+
+def test_an_appointment_already_held_and_a_move_is_a_reschedule():
+    assert read("約咗聽日 可唔可以推去下個禮拜").intent == "reschedule_appointment"
+    assert read("I booked Tuesday can I switch to Friday").intent == "reschedule_appointment"
+
+
+def test_asking_whether_to_book_is_clinic_info_not_a_cancellation():
+    assert read("要唔要預約定係直接嚟就得").intent == "clinic_info"
+    assert read("唔使留位喇 我好返咗").intent == "cancel_appointment"
+
+
+def test_off_topic_words_outweigh_a_weak_shared_word():
+    assert read("邊度有好嘢食").intent == "unknown"
+    assert read("請問地址喺邊").intent == "clinic_info"
+
+
+def test_understanding_stays_fast():
+    import statistics
+    import time
+
+    texts = [row["text"] for row in labelled_rows()]
+    timings = []
+    for text in texts:
+        start = time.perf_counter()
+        read(text, doctors=DOCTORS)
+        timings.append(time.perf_counter() - start)
+    assert statistics.median(timings) < 0.002
