@@ -319,6 +319,8 @@ CELERY_BEAT_SCHEDULE["privacy-deadlines"] = {
     "task": "privacy.tasks.remind_privacy_deadlines",
     "schedule": crontab(hour=9, minute=0),
 }
+CELERY_BEAT_SCHEDULE["frontdesk-reminders"] = {"task": "clinics.frontdesk.tasks.dispatch_reminders", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["frontdesk-sheets"] = {"task": "clinics.frontdesk.tasks.dispatch_sheets", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.run_retention",
     "schedule": crontab(hour=3, minute=30),

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from clinics.usage import usage_view
 from smartclinic.admin_sites import operator_site
 from smartclinic.health import healthz
 
@@ -10,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("messaging.urls")),
     path("", include("privacy.urls")),
+    path("admin/usage/", operator_site.admin_view(usage_view), name="operator-usage"),
     path("admin/", operator_site.urls),
 ]

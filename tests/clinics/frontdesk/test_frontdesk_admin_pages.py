@@ -1,0 +1,191 @@
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from clinics.frontdesk import selectors, services
+from clinics.frontdesk.models import Appointment, QueueTicket, Reminder
+from messaging.models import Message
+from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, working_day
+from tests.conftest import admin_login, clinic_client
+
+
+def at(day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+@pytest.fixture
+def beta_manager_client(beta):
+    client = clinic_client("beta")
+    assert admin_login(client, "manager@beta.test")
+    return client
+
+
+def in_clinic(clinic, make):
+    connection.set_tenant(clinic)
+    try:
+        return make()
+    finally:
+        connection.set_schema_to_public()
+
+
+def _form(patient, doctor, when):
+    local = timezone.localtime(when)
+    return {
+        "patient": patient.pk,
+        "doctor": doctor.pk,
+        "starts_at_0": f"{local:%Y-%m-%d}",
+        "starts_at_1": f"{local:%H:%M:%S}",
+        "status": "booked",
+    }
+
+
+def test_staff_book_in_the_admin_and_the_patient_is_told(alpha, alpha_manager_client):
+    patient, doctor = in_clinic(alpha, lambda: (PatientFactory(), DoctorFactory()))
+    when = at(working_day(), 10)
+    response = alpha_manager_client.post("/admin/frontdesk/appointment/add/", _form(patient, doctor, when))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.set_tenant(alpha)
+    appointment = Appointment.objects.get()
+    assert appointment.source == "staff" and appointment.created_by.username == "manager@alpha.test"
+    assert Message.objects.filter(conversation__patient=patient, direction="out").count() == 1
+
+
+def test_booking_outside_hours_in_the_admin_shows_why(alpha, alpha_manager_client):
+    patient, doctor = in_clinic(alpha, lambda: (PatientFactory(), DoctorFactory()))
+    response = alpha_manager_client.post(
+        "/admin/frontdesk/appointment/add/", _form(patient, doctor, at(working_day(), 13, 30))
+    )
+    assert response.status_code == 200
+    assert "not one of the doctor" in response.content.decode()
+    assert in_clinic(alpha, Appointment.objects.count) == 0
+
+
+def test_double_booking_in_the_admin_is_a_form_error(alpha, alpha_manager_client):
+    when = at(working_day(), 10)
+
+    def make():
+        doctor = DoctorFactory()
+        services.book_appointment(patient=PatientFactory(), doctor=doctor, starts_at=when)
+        return PatientFactory(), doctor
+
+    patient, doctor = in_clinic(alpha, make)
+    response = alpha_manager_client.post("/admin/frontdesk/appointment/add/", _form(patient, doctor, when))
+    assert response.status_code == 200
+    assert "already has an appointment" in response.content.decode()
+
+
+def test_moving_an_appointment_in_the_admin_tells_the_patient(alpha, alpha_manager_client):
+    day = working_day()
+
+    def make():
+        return services.book_appointment(patient=PatientFactory(), doctor=DoctorFactory(), starts_at=at(day, 10))
+
+    appointment = in_clinic(alpha, make)
+    local = at(day, 11)
+    response = alpha_manager_client.post(
+        f"/admin/frontdesk/appointment/{appointment.pk}/change/",
+        {"starts_at_0": f"{local:%Y-%m-%d}", "starts_at_1": "11:00:00", "status": "booked"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.set_tenant(alpha)
+    appointment.refresh_from_db()
+    assert timezone.localtime(appointment.starts_at) == local
+    assert (
+        Message.objects.filter(conversation__patient=appointment.patient, text__contains="moved").exists()
+        or (
+            Message.objects.filter(
+                conversation__patient=appointment.patient, payload__template__name="appointment_moved"
+            )
+        ).exists()
+    )
+
+
+def test_the_calendar_shows_alphas_appointments_and_not_to_beta(alpha, alpha_manager_client, beta_manager_client):
+    day = working_day()
+    in_clinic(
+        alpha,
+        lambda: services.book_appointment(
+            patient=PatientFactory(name="Wong Siu Fong"), doctor=DoctorFactory(), starts_at=at(day, 10)
+        ),
+    )
+    page = alpha_manager_client.get(f"/admin/calendar/?day={day:%Y-%m-%d}")
+    assert page.status_code == 200 and "Wong Siu Fong" in page.content.decode()
+    week = alpha_manager_client.get(f"/admin/calendar/?view=week&day={day:%Y-%m-%d}")
+    assert "Wong Siu Fong" in week.content.decode()
+    other = beta_manager_client.get(f"/admin/calendar/?day={day:%Y-%m-%d}")
+    assert other.status_code == 200 and "Wong Siu Fong" not in other.content.decode()
+
+
+def test_statistics_count_alphas_bookings_and_beta_sees_zero(alpha, alpha_manager_client, beta_manager_client):
+    in_clinic(
+        alpha,
+        lambda: services.book_appointment(
+            patient=PatientFactory(name="Secret Name"), doctor=DoctorFactory(), starts_at=at(working_day(), 10)
+        ),
+    )
+    page = alpha_manager_client.get("/admin/statistics/").content.decode()
+    assert 'data-testid="bookings-whatsapp">1<' in page
+    assert "Secret Name" not in page
+    assert 'data-testid="bookings-whatsapp">0<' in beta_manager_client.get("/admin/statistics/").content.decode()
+
+
+def test_the_queue_board_needs_the_clinics_key_or_a_staff_login(alpha, beta):
+    alpha_key = in_clinic(alpha, lambda: selectors.clinic_settings().queue_board_token)
+    beta_key = in_clinic(beta, lambda: selectors.clinic_settings().queue_board_token)
+    client = clinic_client("alpha")
+    assert client.get("/queue/board.json").status_code == 403
+    assert client.get(f"/queue/board.json?key={beta_key}").status_code == 403
+    assert client.get(f"/queue/board?key={alpha_key}").status_code == 200
+    assert client.get(f"/queue/board.json?key={alpha_key}").status_code == 200
+
+
+def test_the_queue_board_shows_numbers_and_never_names(alpha):
+    key = in_clinic(alpha, lambda: selectors.clinic_settings().queue_board_token)
+    in_clinic(alpha, lambda: services.join_queue(patient=PatientFactory(name="Lee Ka Yan"), source="whatsapp"))
+    response = clinic_client("alpha").get(f"/queue/board.json?key={key}")
+    assert response.json()["waiting"] == [1]
+    assert "Lee" not in response.content.decode()
+    page = clinic_client("alpha").get(f"/queue/board?key={key}").content.decode()
+    assert "Lee" not in page
+
+
+def test_the_desk_calls_the_next_number(alpha, alpha_manager_client):
+    in_clinic(alpha, lambda: services.join_queue(patient=None, source="desk"))
+    response = alpha_manager_client.post("/admin/queue/call-next")
+    assert response.status_code == 302
+    assert in_clinic(alpha, lambda: QueueTicket.objects.get().status) == "called"
+    assert alpha_manager_client.get("/admin/queue/").status_code == 200
+
+
+def test_staff_schedule_a_follow_up_reminder_in_the_admin(alpha, alpha_manager_client):
+    patient = in_clinic(alpha, PatientFactory)
+    due_on = timezone.localdate() + timedelta(days=14)
+    response = alpha_manager_client.post(
+        "/admin/frontdesk/reminder/add/",
+        {"patient": patient.pk, "kind": "follow_up", "due_on": f"{due_on:%Y-%m-%d}", "note": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    reminder = in_clinic(alpha, Reminder.objects.get)
+    assert reminder.due_on == due_on and reminder.status == "scheduled"
+    assert alpha_manager_client.get("/admin/frontdesk/reminder/").status_code == 200
+
+
+def test_clinic_settings_open_as_a_single_page(alpha_manager_client):
+    response = alpha_manager_client.get("/admin/frontdesk/clinicsettings/")
+    assert response.status_code == 302
+    assert alpha_manager_client.get(response["Location"]).status_code == 200
+
+
+def test_the_operator_sees_usage_per_clinic_without_personal_data(alpha, operator_client):
+    in_clinic(alpha, lambda: services.join_queue(patient=PatientFactory(name="Ho Wing"), source="whatsapp"))
+    page = operator_client.get("/admin/usage/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Alpha Clinic" in content and "Beta Clinic" in content
+    assert "Ho Wing" not in content
+
+
+def test_a_clinic_manager_cannot_open_the_operator_usage_page(alpha):
+    assert clinic_client("alpha").get("/admin/usage/").status_code in (302, 404)
