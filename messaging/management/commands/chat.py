@@ -5,49 +5,17 @@ list row). It is POSTed, signed, to the real webhook view; the tasks run in-proc
 replies go through the real Graph client to an in-process Graph API stand-in and are printed.
 """
 
-import hashlib
-import hmac
 import json
 import sys
-import time
-import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
 from clinics.models import Clinic
+from messaging import simulator
 from smartclinic.celery import app
 from smartclinic.standins.graph import GraphStandIn
-
-
-def reply_shape(payload: dict) -> dict:
-    """What the patient would see, in the shape of issue 4."""
-    kind = payload.get("type")
-    if kind == "text":
-        return {"type": "text", "text": payload["text"]["body"]}
-    if kind == "template":
-        template = payload["template"]
-        return {"type": "template", "name": template["name"], "language": template["language"]["code"]}
-    if kind == "interactive":
-        interactive = payload["interactive"]
-        text = interactive.get("body", {}).get("text", "")
-        if interactive.get("type") == "button":
-            buttons = [{"id": b["reply"]["id"], "title": b["reply"]["title"]} for b in interactive["action"]["buttons"]]
-            return {"type": "buttons", "text": text, "buttons": buttons}
-        if interactive.get("type") == "list":
-            sections = [
-                {
-                    "title": section.get("title", ""),
-                    "rows": [
-                        {"id": row["id"], "title": row["title"], "description": row.get("description", "")}
-                        for row in section["rows"]
-                    ],
-                }
-                for section in interactive["action"]["sections"]
-            ]
-            return {"type": "list", "text": text, "button": interactive["action"]["button"], "sections": sections}
-    return {"type": kind or "unknown"}
 
 
 class Command(BaseCommand):
@@ -122,7 +90,7 @@ class _Session:
 
     def __init__(self, phone_number_id: str, display_phone: str, wa_id: str, name: str, standin: GraphStandIn):
         self.phone_number_id = phone_number_id
-        self.display_phone = "".join(ch for ch in display_phone if ch.isdigit())
+        self.display_phone = display_phone
         self.wa_id = wa_id
         self.name = name
         self.standin = standin
@@ -132,53 +100,30 @@ class _Session:
 
     def say(self, line: str) -> list[dict]:
         before = len(self.standin.sent_to(to=self.wa_id))
-        body = json.dumps(self._envelope(self._message(line))).encode()
+        message = simulator.patient_message(
+            wa_id=self.wa_id, line=line, choices=self.choices, context_wamid=self.last_wamid
+        )
+        body = json.dumps(
+            simulator.envelope(
+                phone_number_id=self.phone_number_id,
+                display_phone=self.display_phone,
+                wa_id=self.wa_id,
+                name=self.name,
+                message=message,
+            )
+        ).encode()
         response = self.client.post(
             "/webhooks/whatsapp",
             data=body,
             content_type="application/json",
-            HTTP_X_HUB_SIGNATURE_256="sha256=" + _signature(body),
+            HTTP_X_HUB_SIGNATURE_256=simulator.signature(body),
         )
         if response.status_code != 200:
             raise CommandError(f"The webhook answered {response.status_code}.")
         replies = []
         for entry in self.standin.sent_to(to=self.wa_id)[before:]:
-            reply = reply_shape(entry["payload"])
+            reply = simulator.reply_shape(entry["payload"])
             replies.append(reply)
             self.last_wamid = entry["wamid"]
-            for button in reply.get("buttons", []):
-                self.choices[button["id"]] = {"type": "button_reply", "button_reply": button}
-            for section in reply.get("sections", []):
-                for row in section["rows"]:
-                    self.choices[row["id"]] = {"type": "list_reply", "list_reply": row}
+            simulator.remember_choices(reply, self.choices)
         return replies
-
-    def _message(self, line: str) -> dict:
-        message = {"from": self.wa_id, "id": f"wamid.chat.{uuid.uuid4().hex}", "timestamp": str(int(time.time()))}
-        for prefix, kind in (("#button:", "button_reply"), ("#list:", "list_reply")):
-            if line.startswith(prefix):
-                choice_id = line[len(prefix) :].strip()
-                known = self.choices.get(choice_id)
-                if known is None or kind not in known:
-                    known = {"type": kind, kind: {"id": choice_id, "title": choice_id}}
-                message.update(type="interactive", interactive=known)
-                if self.last_wamid:
-                    message["context"] = {"from": self.display_phone, "id": self.last_wamid}
-                return message
-        return {**message, "type": "text", "text": {"body": line}}
-
-    def _envelope(self, message: dict) -> dict:
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": self.display_phone, "phone_number_id": self.phone_number_id},
-            "contacts": [{"profile": {"name": self.name}, "wa_id": self.wa_id}],
-            "messages": [message],
-        }
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [{"id": "0", "changes": [{"field": "messages", "value": value}]}],
-        }
-
-
-def _signature(body: bytes) -> str:
-    return hmac.new(settings.WHATSAPP_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
