@@ -117,6 +117,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"(?:資料|紀錄|記錄).{0,3}(?:賣|俾|畀|交|分享|傳)(?:俾|畀|給)?(?:人|第三方|保險|公司|其他|外人)",
             3.5,
         ),
+        (
+            r"who (?:can|has|have|could) (?:access|see|view|read)|"
+            r"邊個(?:可以|會)?(?:睇到|睇|接觸|存取|攞到)(?:我)?(?:嘅|啲)?(?:資料|紀錄|記錄|病歷)|"
+            r"\bmy (?:medical |health )?(?:info|information|data)\b",
+            3.5,
+        ),
         # how they came to have my data: "點解你哋有我電話", "how did you get my number"
         (
             r"(?:點解|點樣|點會|why|how).{0,10}(?:你哋|你地|你們|you).{0,6}(?:有|get|got|have|知道|攞到|搵到|obtain)"
@@ -158,6 +164,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (r"(?:換|轉|改).{0,4}(?:第二|另一|其他)(?:日|個時間|天|個)", 3.5),
+        (r"(?:改|更改|修改|轉|換|調)(?:下|吓|一改|一下)?.{0,4}(?<!出生)(?<!出世)(?:日期|日子|時間|時段)", 3.5),
         # an appointment already held, then a move: "約咗聽日 可唔可以推去下個禮拜",
         # "我下星期一約咗 ... 可以轉星期二嗎", "i have appt on thurs, can move to sat"
         (
@@ -179,7 +186,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
         (
             r"(?:唔|不|冇得)(?:嚟|來|去)(?:得|喇|啦|了)|嚟唔到|來唔到|去唔到|"
-            r"來不了|去不了|唔使(?:嚟|來)|唔(?:睇|約|book)(?:喇|啦|了)|"
+            r"來不了|去不了|唔使(?:嚟|來)|唔(?:嚟|來|去)?(?:睇|約|book|覆診)(?:喇|啦|了|住)|"
             r"(?:嚟|來|去|趕)(?:唔|不)(?:切|及)|\bcut(?:咗|左|埋)?\b.{0,12}(?:約|預約|booking|appt|appointment)",
             3,
         ),
@@ -202,6 +209,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?<!要)(?:唔要|不要|唔使|取消)", 3.5),
         (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
+        (r"(?:刪除|刪咗|刪走|撤回|\bdelete|\bremove).{0,8}(?:約|預約|booking|appointment|appt)", 3.5),
         # unable to attend: "未能出席", "無法赴約", "冇辦法嚟", "unable to attend", "skip my appointment"
         (
             r"(?:未能|無法|不能|冇辦法|冇法|唔能夠)(?:夠)?(?:出席|赴約|應診|覆診|嚟|來|到診|前來)|"
@@ -263,7 +271,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"等(?:緊|咗|左)?(?:幾多|幾耐|幾久|幾個|多久|幾多分鐘|幾多個鐘)|"
             r"(?:排隊|排|輪候|等)(?:要|需要)(?:等)?(?:幾|多)(?:耐|久)|"
-            r"(?:好多|幾多|多唔多)人(?:排緊|等緊|喺度等)|(?:排緊|等緊).{0,6}(?:\?|嗎|呀|未|幾)",
+            r"(?:好多|幾多|多唔多)人(?:喺度)?(?:排|等)|(?:排緊|等緊).{0,6}(?:\?|嗎|呀|未|幾)",
             4,
         ),
         # a queue word and a status question anywhere: "我張飛幾時叫", "number 18 close?", "queue still long?"
@@ -420,6 +428,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"淨係(?:收)?(?:預約|walk ?in)|只(?:接受|限)預約",
             4,
         ),
+        (r"收據|receipt|發票|invoice|診斷書|醫生證明|medical cert", 3),
+        (r"(?:港鐵|地鐵|巴士|小巴|輕鐵|火車|電車)站?|\bstation\b|\bbus\b|minibus|\btram\b|的士|\btaxi\b", 3),
         # how to arrive for an appointment: "幾點要到", "要唔要早啲到", "how early should I come"
         (
             r"幾點(?:要|需要|應該)?(?:到|嚟|來)(?!我)|(?:要|使|需)(?:唔|不)?(?:要|使|需)?早(?:啲|幾耐|幾多)?(?:到|嚟|來)|"
@@ -455,7 +465,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "greeting": [
         (
-            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|"
+            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|(?:早上|上午|下午|晚上)好|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問|wh?at?s+ ?up|\bsup\b|"
             # romanised Cantonese: "nei ho", "lei ho ah", "ho ma", "jo san"

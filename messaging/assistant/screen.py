@@ -55,6 +55,7 @@ _EMERGENCY = _any(
         # breathing
         r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順)氣|"
         r"呼吸(?:好|很|非常|十分|有啲|有點)?困難|呼吸唔到|窒息|無法呼吸|不能呼吸|"
+        r"(?:唔|不|冇|無法|難以)(?:識)?(?:透|唞|抖)(?:到)?氣|(?:唔|冇)(?:識)?呼吸|"
         r"唔可以呼吸",
         r"(?:can'?t|cannot|can not|unable to|could ?n'?t|hard to|struggling to) breathe?",
         r"(?:difficulty|trouble|problem) breathing|short(?:ness)? of breath|not breathing|choking",
@@ -64,6 +65,9 @@ _EMERGENCY = _any(
         r"講(?:嘢|野|說話)?(?:好)?(?:含糊|唔清楚|黐脷|唔清)|說話含糊|言語不清|口齒不清",
         r"\bstroke\b|face\s*(?:is\s*)?droop|drooping face|slurr?ed (?:speech|words)|slurring",
         r"one side of (?:my|his|her|the) (?:body|face)",
+        # (not when the voice itself is the complaint: "can't talk properly, sore throat")
+        r"^(?!.*?(?:throat|voice|laryng)).*?(?:can'?t|cannot|unable to) (?:speak|talk) (?:properly|clearly|normally)|"
+        r"(?:arm|leg|hand|face) (?:is |went |goes |suddenly )?(?:weak|numb|limp|drooping)",
         # heavy bleeding
         r"大量出血|大出血|流(?:好|很|勁)多血|血流不止|流血不止|止(?:唔|不)到血|"
         r"血(?:止|停)(?:唔|不)(?:到|住)|止唔住血|吐血|嘔血|咳血|噴血",
@@ -71,7 +75,7 @@ _EMERGENCY = _any(
         r"bleeding (?:heavily|a lot|badly|won'?t stop|non ?stop)",
         r"(?:won'?t|can'?t|cannot|doesn'?t) stop bleeding|(?:vomiting|coughing up|throwing up) blood",
         # "流血流唔停", "血流唔停", "出血止唔住": bleeding described as not stopping
-        r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)停|血(?:不停|唔停|一直|不斷|止唔到)(?:咁)?(?:流|出|噴)|"
+        r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)(?:停|止)|血(?:不停|唔停|一直|不斷|止唔到)(?:咁)?(?:流|出|噴)|"
         r"(?:好多|大量|勁多|成地)血|割(?:到|傷|親)(?:好|勁)?深|deep cut|blood everywhere|so much blood",
         # head injuries and falls the person cannot get up from (elderly, children)
         r"頭(?:部)?(?:爆|穿|裂)|頭(?:部)?(?:撞|跌|碰)(?:親|傷|到|咗)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
@@ -89,7 +93,8 @@ _EMERGENCY = _any(
         r"遇溺|溺水|drown|電親|觸電|electrocut|車禍|撞車|俾車撞|被車撞|hit by a (?:car|bus|taxi)|car accident|"
         r"俾人斬|被斬|刀傷|插親|stab|中暑|heat ?stroke|冇(?:咗)?(?:呼吸|脈搏|心跳)|no pulse|"
         r"(?:化學品|漂白水|清潔劑).{0,6}(?:入|濺)(?:咗)?(?:眼|口)|chemical in (?:my|his|her) eye|epipen",
-        r"休克|\bshock\b|(?:嘴唇|面|成個人)(?:發)?(?:紫|藍)(?:咗|左|晒)|turn(?:ing|ed)? (?:blue|purple)",
+        r"休克|\bshock\b|(?:嘴唇|嘴|面|塊面|成個人|手指|皮膚).{0,2}(?:發)?(?:紫|藍)(?:咗|左|晒|埋|色)|"
+        r"turn(?:ing|ed)? (?:blue|purple)",
         # unconscious / seizure
         r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
         r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
@@ -114,7 +119,11 @@ _EMERGENCY = _any(
         r"(?:食|吞|飲)(?:錯|多|落)?(?:咗|左)?(?:成|好多|幾|半|一)(?:樽|排|盒|板|打)|"
         r"(?:成|好多|幾|半)(?:樽|排|盒|板)(?:\S{0,4})?藥|食過量|過量|overdos|食錯(?:咗|左)?藥|誤(?:食|服|飲)|"
         r"飲(?:咗)?漂白水|poison|(?:煤氣|一氧化碳|農藥|藥物|酒精)中毒",
-        r"swallow(?:ed)? .{0,20}(?:bleach|detergent|batter|poison|pills|tablets|chemical|magnet|coin|button|toy)|"
+        r"(?:swallow(?:ed)?|drank|drink|drunk|ate|eaten) .{0,20}"
+        r"(?:bleach|detergent|batter|poison|pills|tablets|chemical|magnet|coin|button|toy|kerosene|pesticide)|"
+        r"(?:too many|a lot of|lots of|whole (?:bottle|box|pack) of|handful of) "
+        r"(?:pills|tablets|sleeping|medicine|panadol)|"
+        r"(?:好多|大量|幾十|成)(?:粒|樽|排|盒|板|包)?\S{0,4}(?:藥|丸)|"
         r"(?:吞|食|飲|誤食|誤吞)(?:咗|左|了|落)?(?:粒|個|啲|枚)?(?:電芯|電池|磁石|硬幣|漂白水|清潔劑|洗潔精|殺蟲水|"
         r"火水|藥丸|樟腦|battery|batteries|magnet|coin|bleach|detergent)|"
         r"白車|救護車|ambulance|call 999|打999|\b999\b",
@@ -130,7 +139,7 @@ _OPT_OUT = _any(
     [
         r"unsubscri|unsubcribe|opt[ -]?out",
         r"取消訂閱|退訂|停止訂閱|取消(?:接收|所有)?(?:通知|提醒|訊息|信息|短訊)",
-        r"停止(?:接收|發送|send|傳送|通知|提醒|訊息|信息|短訊|whatsapp|聯絡)",
+        r"停止(?:所有|全部)?(?:接收|發送|send|傳送|通知|提醒|訊息|信息|短訊|whatsapp|聯絡|推送|推播|推廣)",
         r"(?:唔好|不要|别|別|咪)再(?:send|發|傳|whatsapp|wts|msg|message|sms|打俾|提我|提醒|搵我|聯絡|煩)",
         r"唔想再(?:收|接收|聽)|不想再(?:收|接收)|唔使再(?:send|發|提醒|通知)",
         # "唔要提醒喇", "不用通知我", "唔需要再收推廣": refusing a kind of message
@@ -157,6 +166,7 @@ _OPT_IN = _any(
         r"(?:重新|開始|恢復)(?:開始)?(?:訂閱|接收|收|提醒|通知)|"
         r"(?:reminders?|messages?|notifications?) again|"
         r"恢復(?:接收|提醒|通知|訊息|send|發送)",
+        r"(?:turn|switch) (?:the |my |your )?(?:reminders?|notifications?|messages?|alerts?) (?:back )?on|"
         r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)? "
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
@@ -186,7 +196,8 @@ _STAFF = _any(
         r"(?:搵|轉|叫|找|聯絡|聯繫|問|要|轉接|接駁|轉駁)(?:下|吓)?(?:去|到|俾|畀)?(?:個|一個|你哋|你地|診所)?"
         r"(?:職員|姑娘|護士|接待|前台|人|staff)",
         # somebody picking up the phone ("有冇人可以直接聽電話", "點解冇人接電話")
-        r"(?:聽|接)(?:下|吓)?(?:個)?電話",
+        r"(?:聽|接)(?:下|吓)?(?:個)?電話|冇人(?:聽|接|覆|回|理|應)|"
+        r"(?:no ?one|nobody) (?:answers|answered|picks up|picked up|replies|replied|is answering)",
         r"(?:職員|姑娘|護士|醫生|人)(?:可以|盡快|稍後)?(?:聯絡|聯繫|打(?:電話)?(?:俾|畀)|call|contact|答|覆|回覆|幫|聽)我",
         r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
         r"(?:contact|get back to) me",
