@@ -114,6 +114,9 @@ class PrivacyRequestAdmin(ModelAdmin):
             .order_by("closed_rank", "deadline_on", "id")
         )
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = NewRequestForm

@@ -11,7 +11,10 @@ from decimal import Decimal
 from importlib import import_module
 from pathlib import Path
 
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -431,6 +434,26 @@ def _sheets_module():
         return None
 
 
+def _log_correction(patient, diff: dict, *, reference: str, actor: str) -> None:
+    """The before/after in the clinic's activity log. Written directly: our staff are public users, and a
+    signal-made entry would point its actor at the clinic's own user table."""
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(patient),
+                object_pk=str(patient.pk),
+                object_id=patient.pk,
+                object_repr=str(patient),
+                action=LogEntry.Action.UPDATE,
+                changes=diff,
+                changes_text="",
+                additional_data={"privacy_request": reference, "by": actor},
+                timestamp=timezone.now(),
+            )
+        ]
+    )
+
+
 def _mirror_enabled() -> bool:
     try:
         from clinics.frontdesk.selectors import clinic_settings
@@ -452,7 +475,8 @@ def apply_correction(*, request: PrivacyRequest, changes: dict[str, str], user=N
     if unknown:
         raise ValidationError(f"These cannot be corrected here: {', '.join(sorted(unknown))}.")
     actor = actor or actor_name(user)
-    with tenant_context(request.clinic):
+    # Signals off in the clinic's schema: a public user as actor would break its activity log's foreign key.
+    with tenant_context(request.clinic), disable_auditlog():
         patient = find_patient(clinic=request.clinic, wa_id=request.wa_id)
         diff = {
             name: [getattr(patient, name), value] for name, value in changes.items() if getattr(patient, name) != value
@@ -460,20 +484,23 @@ def apply_correction(*, request: PrivacyRequest, changes: dict[str, str], user=N
         for name, (_, value) in diff.items():
             setattr(patient, name, value)
         patient.full_clean()
-        patient.save()  # django-auditlog records the before/after in the clinic's activity log
+        patient.save()
+        if diff:
+            _log_correction(patient, diff, reference=request.reference, actor=actor)
         mirrored = False
         sheets = _sheets_module()
         if "name" in diff and sheets is not None:
             # The mirror holds only the name (and a pseudonymous reference), so that is what it is sent.
             mirrored = sheets.correct_patient_rows(patient_ref=sheets.patient_ref(patient), name=patient.name) > 0
-        if _mirror_enabled():
-            record_disclosure(
-                clinic=request.clinic,
-                wa_id_hash=request.wa_id_hash,
-                recipient="Google Sheets mirror (the clinic's spreadsheet)",
-                purpose="appointment list kept by the clinic",
-                request=request,
-            )
+        mirror_enabled = _mirror_enabled()
+    if mirror_enabled:
+        record_disclosure(
+            clinic=request.clinic,
+            wa_id_hash=request.wa_id_hash,
+            recipient="Google Sheets mirror (the clinic's spreadsheet)",
+            purpose="appointment list kept by the clinic",
+            request=request,
+        )
     since = timezone.now() - timedelta(days=365)
     recipients = sorted(
         set(

@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from clinics.frontdesk.models import Patient
+from privacy.models import PrivacyRequest, RefusalLogEntry
+from tests.privacy.privacy_factories import make_patient, make_request
+
+
+def test_the_operator_list_shows_days_left_with_overdue_first(alpha, operator_client):
+    today = timezone.localdate()
+    later = make_request(alpha, received_on=today - timedelta(days=5))
+    overdue = make_request(alpha, received_on=today - timedelta(days=50))
+    page = operator_client.get("/admin/privacy/privacyrequest/").content.decode()
+    assert page.index(overdue.reference) < page.index(later.reference)
+    assert ">-10<" in page and ">35<" in page
+
+
+def test_staff_verify_then_refuse_through_the_admin(alpha, operator_client):
+    request = make_request(alpha, language="en")
+    base = f"/admin/privacy/privacyrequest/{request.pk}"
+    assert operator_client.post(f"{base}/verify/", {"method": "staff_check"}).status_code == 302
+    response = operator_client.post(f"{base}/refuse/", {"reason": "repeated", "particulars": "Third in a month."})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "refused" and request.verified_by.username == "ops"
+    assert RefusalLogEntry.objects.get().recorded_by == "ops"
+
+
+def test_staff_apply_a_correction_seeing_the_value_before(alpha, operator_client):
+    make_patient(alpha, name="Chan Tai Mann")
+    request = make_request(alpha, kind="correction", language="en")
+    base = f"/admin/privacy/privacyrequest/{request.pk}"
+    operator_client.post(f"{base}/verify/", {"method": "whatsapp_number_match"})
+    assert "Chan Tai Mann" in operator_client.get(f"{base}/correct/").content.decode()
+    operator_client.post(f"{base}/correct/", {"name": "Chan Tai Man", "language": "zh-Hant-HK"})
+    with tenant_context(alpha):
+        assert Patient.objects.get().name == "Chan Tai Man"
+    assert PrivacyRequest.objects.get().status == "completed"
+
+
+def test_staff_record_a_request_received_by_email(alpha, operator_client):
+    response = operator_client.post(
+        "/admin/privacy/privacyrequest/add/",
+        {"clinic": alpha.pk, "kind": "access", "wa_id": "+852 9123 4567", "language": "en", "details": "by email",
+         "received_on": timezone.localdate().isoformat(), "fee_charged": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request = PrivacyRequest.objects.get()
+    assert request.reference.startswith("PR-") and request.wa_id == "85291234567" and request.source == "staff"
+
+
+def test_upcoming_deletions_are_listed_for_our_staff(alpha, operator_client):
+    alpha.status, alpha.left_on = "left", timezone.localdate() - timedelta(days=80)
+    alpha.save()
+    page = operator_client.get("/admin/privacy/upcomingdeletion/").content.decode()
+    assert "alpha" in page and ">10<" in page
