@@ -44,7 +44,8 @@ TEMPLATE_LANGUAGES = {"zh-Hant-HK": "zh_HK", "en": "en"}
 
 
 # --- the webhook's hot path (public schema; one INSERT per clinic per delivery) -------------
-_SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+# ... and UTF-8-encoded surrogates (ED A0..BF xx), which json.loads(bytes) lets through too.
+_SUSPICIOUS_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]")
 
 
 def _clean(value: Any) -> Any:
@@ -85,7 +86,8 @@ def events_from_value(value: dict) -> list[tuple[str, str, dict]]:
 def store_webhook_events(*, schema_name: str, phone_number_id: str, events: list[tuple[str, str, dict]]) -> list[str]:
     """INSERT ... ON CONFLICT DO NOTHING into the clinic's schema; returns the keys that were new.
 
-    The table is named with its schema, so the connection never leaves public (no SET search_path).
+    The table is named with its schema, so the search path does not matter: the DB-API cursor
+    skips django-tenants' SET search_path round trip.
     """
     table = f"{connection.ops.quote_name(schema_name)}.{connection.ops.quote_name(WebhookEvent._meta.db_table)}"
     rows = ", ".join(["(%s, %s, %s, %s::jsonb, now(), 0)"] * len(events))
@@ -96,7 +98,8 @@ def store_webhook_events(*, schema_name: str, phone_number_id: str, events: list
         f"INSERT INTO {table} (key, kind, phone_number_id, payload, received_at, attempts) "  # noqa: S608 - quoted names
         f"VALUES {rows} ON CONFLICT (key) DO NOTHING RETURNING key"
     )
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
