@@ -152,18 +152,29 @@ def request_reply(*, request: PrivacyRequest) -> str:
 
 
 def collection_notice(*, language: str, clinic: Clinic | None = None) -> str:
-    """The short notice before we collect anything (DPP1(3)), with the link to the policy."""
+    """The short notice before we collect anything (DPP1(3)), with the link to the policy.
+
+    Bilingual: the patient's language first, then the other one, since we cannot yet be
+    sure which one they read.
+    """
     clinic = clinic or getattr(connection, "tenant", None)
     if isinstance(clinic, Clinic):
-        name = clinic.name_for(text_language(language))
         link = f"https://{clinic.domains.filter(is_primary=True).values_list('domain', flat=True).first()}/privacy"
     else:
-        name = "The clinic" if text_language(language) == "en" else "診所"
+        clinic = None
         link = f"https://{settings.BASE_DOMAIN}/privacy"
     policy = current_policy()
     if policy is not None:
         link += f"?v={policy.version}"
-    return render(TEXTS, "collection_notice", language, clinic=name, link=link)
+    first = text_language(language)
+    notices = []
+    for lang in (first, "zh-Hant-HK" if first == "en" else "en"):
+        if clinic is not None:
+            name = clinic.name_for(lang)
+        else:
+            name = "The clinic" if lang == "en" else "診所"
+        notices.append(render(TEXTS, "collection_notice", lang, clinic=name, link=link))
+    return "\n\n".join(notices)
 
 
 def _check_open(request: PrivacyRequest) -> None:

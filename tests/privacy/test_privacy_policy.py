@@ -60,3 +60,10 @@ def test_the_collection_notice_names_the_clinic_the_processors_the_rights_stop_a
     assert "Alpha Clinic" in english and "Meta" in english and "Google" in english and "STOP" in english
     assert "https://alpha.localhost/privacy?v=1.0" in english
     assert "阿爾法診所" in chinese and "停止" in chinese and "查閱或更正" in chinese
+
+
+def test_the_collection_notice_is_bilingual_with_the_patients_language_first(alpha):
+    chinese_first = collection_notice(language="zh-Hant-HK", clinic=alpha)
+    english_first = collection_notice(language="en", clinic=alpha)
+    assert chinese_first.index("阿爾法診所") < chinese_first.index("Alpha Clinic")
+    assert english_first.index("Alpha Clinic") < english_first.index("阿爾法診所")
