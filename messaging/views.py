@@ -6,6 +6,9 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import queue
+import threading
 import time
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from rest_framework.views import APIView
 from clinics.models import WhatsAppNumber
 from messaging import services
 from messaging.tasks import process_event
+from smartclinic.celery import app
 
 log = logging.getLogger(__name__)
 
@@ -127,4 +131,44 @@ class WhatsAppWebhook(APIView):
         # (or at the end of an enclosing transaction, as in tests).
         keys = services.store_webhook_events(schema_name=schema, phone_number_id=number, events=events)
         if keys:
-            transaction.on_commit(lambda: process_event.delay_for(schema, keys))
+            transaction.on_commit(lambda: _publish_soon(schema, keys))
+
+
+# Publishing to the broker costs as much as the INSERT, so a thread of each web process does it
+# right after the 200 leaves. If the process dies first, the events are already committed and
+# the sweep (CELERY_BEAT_SCHEDULE "messaging-sweep") queues them within about two minutes.
+_outbox: queue.SimpleQueue = queue.SimpleQueue()
+_publisher_pid: int | None = None
+_publisher_lock = threading.Lock()
+PUBLISH_BATCH = 50
+
+
+def _publish_soon(schema: str, keys: list[str]) -> None:
+    global _publisher_pid  # noqa: PLW0603 - one publisher thread per process, started on first use
+    if app.conf.task_always_eager:  # tests and `manage.py chat`: run the work now, in this thread
+        process_event.delay_for(schema, keys)
+        return
+    if _publisher_pid != os.getpid():
+        with _publisher_lock:
+            if _publisher_pid != os.getpid():  # first use in this (possibly forked) process
+                threading.Thread(target=_publish_forever, name="webhook-publisher", daemon=True).start()
+                _publisher_pid = os.getpid()
+    _outbox.put((schema, keys))
+
+
+def _publish_forever() -> None:
+    while True:
+        batches: dict[str, list[str]] = {}
+        schema, keys = _outbox.get()
+        batches.setdefault(schema, []).extend(keys)
+        while len(batches[schema]) < PUBLISH_BATCH:  # under load, deliveries queued meanwhile go in one task
+            try:
+                schema, keys = _outbox.get_nowait()
+            except queue.Empty:
+                break
+            batches.setdefault(schema, []).extend(keys)
+        for schema, keys in batches.items():
+            try:
+                process_event.delay_for(schema, keys)
+            except Exception:  # the broker is down: the sweep will find the events
+                log.exception("could not queue %d webhook events; the sweep will", len(keys))

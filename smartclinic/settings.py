@@ -86,6 +86,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [
+    "messaging.middleware.webhook_fast_path",  # Meta's POSTs need none of the rest (see the module)
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
