@@ -72,7 +72,9 @@ def language_key(language: str | None) -> str:
 
 
 def text(key: str, language: str | None, **params) -> str:
-    return TEXTS[key][language_key(language)].format(**params)
+    from messaging.texts import render  # the team's one renderer; imported late as messaging imports frontdesk
+
+    return render(TEXTS, key, language_key(language), **params)
 
 
 def template_for(key: str, **params) -> tuple[str, list[str]]:
