@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Sequence
 
+from . import classifier
 from .reading import Reading
 from .screen import ascii_regex, normalise, screen_normalised
 
@@ -37,7 +38,8 @@ _PRIORITY = (
 # which are paperwork and booking, nor 流感針, which is a service.
 _HEALTH = (
     r"(?:痛|咳|發燒|發熱|燒到|肚瀉|肚痾|屙|嘔|頭暈|暈|痕|出疹|疹|敏感|過敏|鼻塞|鼻水|喉嚨|發炎|感冒|流感(?!針|疫苗)|"
-    r"新冠|糖尿|血壓|血糖|膽固醇|懷孕|有咗|月經|經期|失眠|眼瞓|腫|瘀|傷口|濕疹|暗瘡|便秘|胃|心跳|氣喘|哮喘|藥|"
+    r"新冠|痘|手足口|麻疹|猩紅熱|chicken ?pox|measles|"
+    r"糖尿|血壓|血糖|膽固醇|懷孕|有咗|月經|經期|失眠|眼瞓|腫|瘀|傷口|濕疹|暗瘡|便秘|胃|心跳|氣喘|哮喘|藥|"
     r"病(?!假|歷)|(?<![睇診急])症|炎|癌|covid|pain|hurt|ache|cough|fever|rash|itch|diarrh|vomit|dizz|allerg|"
     r"\bflu\b(?! (?:vaccine|jab|shot))|"
     r"\bcold\b|pregnan|\bperiod\b|blood pressure|\bbp\b|sugar|cholesterol|\bsore\b|swollen|infection|"
@@ -170,7 +172,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"^(?=.*?(?:約(?:咗|左|了)|預約(?:咗|左|了)|book(?:咗|左|了)|有(?:個)?(?:約|預約|booking)|訂(?:咗|左)|"
             r"\bi (?:have|had|got|booked)\b.{0,10}\b(?:appt|appointment|booking)|\bmy (?:appt|appointment|booking)))"
-            r"(?=.*?(?:轉|推|搬|調|挪|改|換|\bmove\b|\bchange\b|\bswitch\b|\bshift\b|\bpush\b))",
+            r"(?=.*?(?:轉|推|搬|調|挪|改|換|\bmove\b|\bchange\b|\bswitch\b|\bshift\b|\bpush\b|"
+            r"(?:可(?:唔|不)?可以|可否|能否|想)(?:再)?(?:遲|早|晏)(?:啲|少少|d|一點|一個鐘|半個鐘)(?!到)))",
             3.5,
         ),
         (r"(?:推|搬|調|挪)(?:去|到|遲|後|前|早)|\bmove (?:it |this |that )?(?:to|till|until)\b", 3.5),
@@ -183,7 +186,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"something came up|有啲事|臨時有事", 2),
     ],
     "cancel_appointment": [
-        (r"取消|cancel|cancl|cancle|cxl|撤銷|call off", 3),
+        (r"取消|cancel|cancl|cancle|cxl|撤銷|call off|取銷|(?:取笑|取宵).{0,8}(?:預約|約|booking|appointment|appt)", 3),
         (
             r"(?:唔|不|冇得)(?:嚟|來|去)(?:得|喇|啦|了)|嚟唔到|來唔到|去唔到|"
             r"來不了|去不了|唔使(?:嚟|來)|唔(?:嚟|來|去)?(?:睇|約|book|覆診)(?:喇|啦|了|住)|"
@@ -224,7 +227,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (
-            r"幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
+            r"(?:輪候|叫號|處理)(?:到|至|去)(?:第)?幾|幾時(?:先)?(?:輪|到)(?:到)?我|輪(?:到)?我未|到我未|到咗我未|"
             r"仲(?:有|要|要等|等)?幾(?:耐|久)|要等幾(?:耐|久)|等(?:咗)?幾耐|(?:就|快|就快)(?:輪)?到我|"
             r"am i next|\bme next\b|next in line|"
             r"幾時(?:先)?(?:會)?(?:輪|叫)(?:到)?|"
@@ -303,6 +306,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "join_queue": [
         (
             r"(?:攞|拎|取|拿|要|抽|排)(?:個|一個|張)?(?:籌|號|飛)|排隊|排個隊|"
+            r"\bpai ?dui\b|\b(?:lo|lor|lai) ?chau\b|"
             r"排(?:返)?(?:個)?位|幫我排|輪候(?:號碼|號|籌|飛)|即日(?:睇|排)|walk[ -]?in",
             3.5,
         ),
@@ -337,7 +341,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (
-            r"有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇.{0,12}(?:時段|空檔|空位)|時段|有冇得睇|"
+            r"有(?:冇|沒有)?得(?:約|預約|book)|有冇位|仲有冇位|有位|有冇(?:時間|slot|空|籌位)|有冇.{0,12}(?:時段|空檔|空位)|時段|有冇得睇|"
             r"slot|availab|得唔得閒|free time|any time ?slots?|anything (?:free|available|open)|"
             r"\bfree (?:on|at|this|next|tomorrow|today|tmr|in the)\b|are you free|any free|"
             r"\bopenings\b|any (?:space|room|opening)",
@@ -454,6 +458,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         # whether a test or procedure is needed: "需唔需要照肺", "使唔使驗血"
         (r"(?:需|使|洗|要)(?:唔|不)(?:需|使|洗|要)(?:要)?(?:照|驗|做手術|開刀|食藥|戒口|休息|打抗生素)", 3),
+        # when an ill child or adult may go back: "出水痘幾時可以返學"
+        (
+            rf"^(?=.*?{_HEALTH}).*?(?:幾時|幾耐|幾多日)(?:先)?(?:可以|可)?(?:返|番)(?:學|工|幼稚園)|"
+            r"when can (?:i|he|she|my \w+) (?:go back to|return to) (?:school|work|nursery)",
+            3,
+        ),
     ],
     "thanks": [
         (
@@ -469,7 +479,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問|wh?at?s+ ?up|\bsup\b|"
             # romanised Cantonese: "nei ho", "lei ho ah", "ho ma", "jo san"
-            r"\b(?:nei|lei) ?ho\b|\bho ma\b|\b(?:jo|jou|joh) ?san\b|"
+            r"各位好|大家好|有人(?:嗎|在嗎|喺度嗎|喺度)|\b(?:nei|lei) ?ho\b|\bho ma\b|\b(?:jo|jou|joh) ?san\b|"
             r"\bhel+o\b|\bhell?ow\b|\bhii+\b|\bgd (?:morning|afternoon|evening|day)\b|"
             r"\bmorn\b|\bevening\b|\bafternoon\b",
             1,
@@ -485,7 +495,8 @@ _CHANGES = ("reschedule_appointment", "cancel_appointment", "queue_status")
 # "邊度有好嘢食" says 邊度 like an address question, "bitcoin price" says price like a fee one.
 _OFF_TOPIC = ascii_regex(
     r"好嘢食|餐廳|飲茶|外賣|食譜|restaurant|recipe|電影|睇戲|movie|天氣|weather|bitcoin|crypto|股票|\bstocks?\b|"
-    r"樓價|投資|invest|六合彩|mark six|lottery|買保險|sell(?:ing)? insurance|經紀|合作|推銷|partnership|collaborat|"
+    r"樓價|投資|invest|六合彩|mark six|lottery|(?:買|賣|推銷)保險|保險(?:經紀|代理)|"
+    r"sell(?:ing)? insurance|insurance agent|經紀|合作|推銷|partnership|collaborat|"
     r"讀書|拍拖|男朋友|女朋友|結婚未|靚唔靚|靚仔|handsome|訂枱|book (?:a )?table|"
     r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone"
 )
@@ -519,6 +530,7 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
     language = detect_language(raw)
     norm = normalise(raw)
     intent, confidence = _intent(norm, expecting)
+    screened = confidence >= 0.95
 
     date = time = part = doctor = None
     if intent not in ("queue_status", "join_queue"):  # "排到25號" is a ticket, not a date
@@ -530,6 +542,8 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
     if intent == "unknown" and (date or time or part or doctor) and _only_when(norm):
         # A bare "聽日下午三點" answers a booking question; "今日天氣好熱" does not.
         intent, confidence = "book_appointment", 0.6 if expecting else 0.5
+    if not screened and intent in _MODEL_MAY_REPLACE and not (expecting == "confirm" and intent != "unknown"):
+        intent, confidence = _with_model(norm, intent, confidence)
     return Reading(
         intent=intent,
         language=language,
@@ -543,6 +557,23 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
 
 
 # --- intent -----------------------------------------------------------------------------
+
+# The statistical fallback (classifier.py) reads what the rules could not. The screen stays
+# authoritative; a rule reading stands, except that the model may raise small talk or a
+# loose health question to an emergency ("BB三個月大 發燒39度 好冇神" has no screen pattern).
+_MODEL_MAY_REPLACE = ("unknown", "medical_question", "greeting", "thanks")
+
+
+def _with_model(norm: str, intent: str, confidence: float) -> tuple[str, float]:
+    guessed = classifier.confident(found := classifier.guess(norm))
+    if guessed is None or found is None:
+        return intent, confidence
+    if guessed == "emergency":
+        return "emergency", round(0.6 + 0.3 * found.margin, 2)
+    # Only where the rules read nothing; their off-topic veto stands ("recommend a restaurant").
+    if intent == "unknown" and not _OFF_TOPIC.search(norm):
+        return guessed, 0.55
+    return intent, confidence
 
 
 def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
@@ -585,7 +616,7 @@ def _score(norm: str, intent: str) -> float:
 
 
 _GREETING_FILLER = ascii_regex(
-    r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|miss|nurse|hope|re|well|how|are|doing|today)\b|"
+    r"\b(?:there|all|everyone|team|clinic|doctor|dr|you|u|again|is|this|the|miss|nurse|hope|re|well|how|are|doing|today)\b|"
     r"\b(?:sorry|to|bother|excuse|me|po|maam|sir|madam)\b|"
     r"呀|啊|啦|喇|吖|醫生|姑娘|診所|大家|你|您|好|早|晨|哈|打擾(?:晒|哂|你)?|打攪(?:晒|哂)?|請問"
 )

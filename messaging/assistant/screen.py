@@ -16,8 +16,8 @@ ascii_regex = functools.partial(re.compile, flags=re.ASCII)
 
 # Common simplified characters patients type, mapped to the traditional ones our patterns use.
 _SIMPLIFIED = str.maketrans(
-    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医",
-    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫",
+    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医隐辈怎么据",
+    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫隱輩怎麼據",
 )
 _KEEP_PUNCT = set(":/.?-+'()")
 _REPEATS = ascii_regex(r"([a-z])\1{2,}")
@@ -77,6 +77,21 @@ _EMERGENCY = _any(
         # "流血流唔停", "血流唔停", "出血止唔住": bleeding described as not stopping
         r"(?:流|出)血.{0,4}(?:唔|不)(?:停|止)|血流(?:唔|不)(?:停|止)|血(?:不停|唔停|一直|不斷|止唔到)(?:咁)?(?:流|出|噴)|"
         r"(?:好多|大量|勁多|成地)血|割(?:到|傷|親)(?:好|勁)?深|deep cut|blood everywhere|so much blood",
+        # (a heavy period or bleeding gums is a question for the doctor, not an ambulance)
+        r"^(?!.*?(?:月經|經期|例假|period|menstru|牙|gum)).*?(?:(?:出血|流血)(?:好|勁|非常|很|極)多|"
+        r"(?:bleeding|blood) (?:so much|lots))",
+        # bleeding or severe pain in pregnancy: "懷孕七個月 出血", "pregnant and bleeding"
+        r"(?:懷孕|有咗|孕婦|大肚|pregnan).{0,15}(?:出血|流血|見紅|\bbleed)|(?:出血|流血|\bbleed\w*).{0,15}(?:懷孕|有咗|pregnan)",
+        # a young baby with fever, a floppy or listless child: "BB三個月大 發燒", "newborn fever"
+        r"(?:bb|嬰兒|baby|初生|newborn).{0,4}(?:(?:[一二兩三]|[1-3]) ?(?:個月|months?|mths?)|"
+        r"\d{1,2} ?(?:星期|weeks?|wks?|日|days?)|[一二三四五六七八九十]{1,2}(?:個星期|日))(?:大|old)?.{0,14}"
+        r"(?:發燒|發熱|fever|燒到|3[89](?:\.\d)? ?度)|(?:newborn|初生).{0,15}(?:fever|發燒)",
+        r"(?:bb|嬰兒|baby|小朋友|小孩|個仔|個女|囡囡|仔仔|女女|child|kid|toddler|son|daughter).{0,20}"
+        r"(?:好冇神|冇晒神|冇晒精神|軟晒|軟癱|floppy|lethargic|very drowsy|叫極都唔應)",
+        # the worst headache of one's life, the classic sign of a bleed in the brain
+        r"頭.{0,12}(?:這輩子|呢世|一世|一生|人生|有生以來).{0,6}最痛|(?:這輩子|呢世|一世|一生|人生|有生以來).{0,6}最痛.{0,4}頭|"
+        r"worst (?:headache|head pain) (?:of my life|ever)|"
+        r"(?:sudden|突然).{0,6}(?:severe|劇烈|極度|好劇烈|勁).{0,4}(?:headache|頭痛)",
         # head injuries and falls the person cannot get up from (elderly, children)
         r"頭(?:部)?(?:爆|穿|裂)|頭(?:部)?(?:撞|跌|碰)(?:親|傷|到|咗)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
         r"起(?:唔|不)(?:到|返)身|(?:fell|fallen|fall)\b.{0,20}(?:can'?t|cannot|unable to) (?:get|stand) up|"
@@ -175,6 +190,9 @@ _OPT_IN = _any(
         r"(?<!取消)(?<!停止)(?<!唔要)訂閱|(?<!un)(?<!un-)subscri",
         # "我之前按咗stop 而家想收返": undoing an earlier STOP
         r"(?:按|打|send|撳|揀)(?:咗|左|了)\s*stop.{0,12}(?:收返|收番|恢復|重新|again|back)",
+        r"(?:取消|停止|退訂|停|unsubscribed|stopped|opted out)(?:咗|左|了)?.{0,4}"
+        r"(?:通知|提醒|訊息|提示|whatsapp|reminders?|messages?)?"
+        r".{0,14}(?:開返|開番|重開|再開|收返|收番|恢復|重新(?:開|收)|想再收|turn (?:it |them )?back on|again)",
         # "可以再whatsapp通知我嗎", "繼續提醒我", "開返個提示"
         r"(?:再|繼續|重新|恢復)(?:用)?(?:whatsapp|wts|sms|短訊|send|發)?(?:提醒|通知|send|發|傳)(?:返)?(?:俾|畀|比|給)?我",
         r"(?:開返|開番|重開|打開|開啟|開著|開住)(?:個|啲|晒)?(?:提示|提醒|通知|訊息|whatsapp)",
@@ -201,7 +219,7 @@ _STAFF = _any(
         r"(?:職員|姑娘|護士|醫生|人)(?:可以|盡快|稍後)?(?:聯絡|聯繫|打(?:電話)?(?:俾|畀)|call|contact|答|覆|回覆|幫|聽)我",
         r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
         r"(?:contact|get back to) me",
-        r"(?:同|跟|和)(?:職員|姑娘|護士|醫生|你哋|人|真人|staff|nurse|doctor|dr)(?:直接|親自|當面|單獨)?"
+        r"(?:同|跟|和)(?:職員|姑娘|護士|[\u4e00-\u9fff]{0,3}醫生|你哋|人|真人|staff|nurse|doctor|dr)(?:直接|親自|當面|單獨)?"
         r"(?:講|傾|談|溝通|聊|通話|對話|交談)",
         r"打(?:個)?(?:電話)?(?:俾|畀|比|給)我|打返(?:俾|畀|比)?我|"
         r"覆(?:返)?我電話|回電|call (?:me|back)|phone me|"

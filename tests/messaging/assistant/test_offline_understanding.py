@@ -334,3 +334,61 @@ def test_understanding_stays_fast():
         read(text, doctors=DOCTORS)
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.002
+
+
+# --- the statistical fallback ---------------------------------------------------------------
+
+
+def test_the_fallback_corpus_holds_every_labelled_message_and_trains_fast():
+    import time
+
+    from messaging.assistant import classifier
+
+    corpus = set(classifier.read_rows(classifier.CORPUS))
+    labelled = {(row["text"], row["intent"]) for row in labelled_rows()}
+    assert labelled <= corpus
+    start = time.perf_counter()
+    model = classifier.NaiveBayes(sorted(corpus))
+    assert time.perf_counter() - start < 2
+    assert set(model.intents) == set(INTENTS)
+
+
+def test_the_fallback_shares_features_across_spellings():
+    from messaging.assistant.classifier import NaiveBayes, features
+
+    assert {"預約", "w:cancel", "c:can", "b:cancel jor"} <= features("預約 Cancel jor!!")
+    model = NaiveBayes([("cancel my appointment", "cancel_appointment"), ("what time do you open", "clinic_info")])
+    assert model.guess("cancle my apointment pls").intent == "cancel_appointment"
+
+
+@pytest.fixture
+def tiny_model(monkeypatch):
+    """A model trained on made-up words, so that only it, never a rule, can read them."""
+    from messaging.assistant import classifier
+
+    rows = [("blorp blorp", "emergency"), ("wibble wobble", "clinic_info"), ("plink plonk", "unknown")] * 3
+    rows += [("blorp 頭痛 點解", "emergency")]
+    model = classifier.NaiveBayes(rows)
+    monkeypatch.setattr(classifier, "model", lambda: model)
+    return model
+
+
+def test_the_fallback_reads_only_what_the_rules_cannot_and_never_overrides_the_screen(tiny_model):
+    assert read("wibble wobble").intent == "clinic_info"  # the rules read nothing; the model does
+    assert read("wibble wobble").confidence < read("幾點開門").confidence
+    assert read("plink plonk").intent == "unknown"
+    assert read("wibble wobble 取消預約").intent == "cancel_appointment"  # a rule reading stands
+    assert read("wibble wobble stop sending").intent == "opt_out"  # the screen is authoritative
+    assert read("wibble wobble restaurant").intent == "unknown"  # the off-topic veto stands
+
+
+def test_the_fallback_may_raise_an_unreadable_or_loose_message_to_an_emergency(tiny_model):
+    assert read("blorp blorp").intent == "emergency"
+    assert read("blorp blorp 頭痛 點解").intent == "emergency"  # rules alone: a loose health question
+    assert read("blorp blorp 想book聽日").intent == "book_appointment"  # a booking is not overridden
+
+
+def test_noise_stays_unknown_with_the_real_model():
+    for text in ("asdfghjkl", "xyz123", "😂😂", "", "   ", "......"):
+        assert read(text).intent == "unknown", text
+    assert read("頭痛 點解").intent == "medical_question"  # and a loose health question is not an alarm
