@@ -38,7 +38,10 @@ _PRIORITY = (
 # which are paperwork and booking, nor 流感針, which is a service.
 _HEALTH = (
     r"(?:痛|咳|發燒|發熱|燒到|肚瀉|肚痾|屙|嘔|頭暈|暈|痕|出疹|疹|敏感|過敏|鼻塞|鼻水|喉嚨|發炎|感冒|流感(?!針|疫苗)|"
-    r"新冠|痘|手足口|麻疹|猩紅熱|chicken ?pox|measles|"
+    r"新冠|痘|手足口|麻疹|猩紅熱|chicken ?pox|measles|抽筋|麻痺|手痺|腳痺|扭(?:傷|親)|脫髮|甩頭髮|紅眼|痛風|貧血|"
+    r"cramp|\bnumb(?!er)|tingl|migraine|nause|constipat|bloat|reflux|heartburn|sneez|runny|eczema|acne|pimple|\blump|"
+    r"bruise|sprain|injur|wound|\bgout|arthritis|thyroid|asthma|diabet|hypertension|anaemi|anemi|\buti\b|"
+    r"stomach|tummy|throat|temperature|\b3[5-9](?:\.\d)? ?(?:c|°c|度)?\b(?=.{0,12}(?:fever|temp|adult|child|kid|baby))|"
     r"糖尿|血壓|血糖|膽固醇|懷孕|有咗|月經|經期|失眠|眼瞓|腫|瘀|傷口|濕疹|暗瘡|便秘|胃|心跳|氣喘|哮喘|藥|"
     r"病(?!假|歷)|(?<![睇診急])症|炎|癌|covid|pain|hurt|ache|cough|fever|rash|itch|diarrh|vomit|dizz|allerg|"
     r"\bflu\b(?! (?:vaccine|jab|shot))|"
@@ -51,7 +54,8 @@ _HEALTH = (
 # How patients ask: particles, question words, "can I / should I".
 _ASKING = (
     r"(?:嗎|呢|\?|點|咩|乜|幾|有冇|係咪|可唔可以|可以|可否|會唔會|會不會|要唔要|使唔使|洗唔洗|需唔需要|正唔正常|"
-    r"原因|點解|應該|好唔好|得唔得|\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b)"
+    r"原因|點解|應該|好唔好|得唔得|\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b|"
+    r"^(?:is|are|am|will|would|can|could|should|may)\b)"
 )
 
 # The personal details a patient may ask us to correct.
@@ -160,6 +164,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (r"re-?sched|reshedule|rescedule|rebook|re-book|postpone|push (?:it |my \w+ )?back|\bmove (?:my |the |it )", 4),
+        (r"\b(?:move|shift|push|bring)\b.{0,30}\b(?:appointment|appt|booking|visit)|\bgai ?(?:kei|kee|yat)\b", 4),
         (
             r"change (?:my |the |our )?(?:appointment|appt|booking|time|date|day|slot)|"
             r"(?:another|different|other) (?:day|time|date|slot)",
@@ -233,7 +238,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"幾時(?:先)?(?:會)?(?:輪|叫)(?:到)?|"
             r"仲(?:有|要)?(?:等)?幾(?:多)?(?:個|位|人)|"
             r"how many (?:people )?(?:are )?(?:waiting|ahead|in (?:the )?(?:queue|line))|"
-            r"(?:is the|how long is the) (?:queue|line|wait)|being called|get called|be called",
+            r"(?:is the|how long is the|how(?:'s| is) the) (?:queue|line|wait)|being called|get called|be called|"
+            r"\banother (?:hour|half (?:an )?hour|\d+ ?(?:min|mins|minutes|hours?))\b",
             4,
         ),
         (r"(?:前面|之前|前邊)(?:仲)?(?:有|剩)幾(?:多)?(?:個|位|人)|仲有幾(?:多)?(?:個|位|人)(?:先|未|到)", 4),
@@ -306,7 +312,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "join_queue": [
         (
             r"(?:攞|拎|取|拿|要|抽|排)(?:個|一個|張)?(?:籌|號|飛)|排隊|排個隊|"
-            r"\bpai ?dui\b|\b(?:lo|lor|lai) ?chau\b|"
+            r"\bpai ?dui\b|\b(?:lo|lor|lai) ?chau\b|現場(?:掛號|排隊|登記|攞籌)|"
             r"排(?:返)?(?:個)?位|幫我排|輪候(?:號碼|號|籌|飛)|即日(?:睇|排)|walk[ -]?in",
             3.5,
         ),
@@ -327,7 +333,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "book_appointment": [
         (
-            r"book|bk|預約|預訂|"
+            r"book|bk|預約|預訂|掛號|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
             r"(?:想|要|一齊|可以|點|點樣)(?:再|先|快啲|盡快|幫我|同我|幫佢|同佢)?約|(?:可(?:唔)?可以|得唔得|幾時|邊日)(?:過嚟|嚟)?睇|幫我約|可唔可以約|約咗|"
             r"約(?:$|呀|啊|嗎|\?)|有(?:冇)?空?位|空位|求診|就診|看診|"
@@ -404,7 +410,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (
-            r"有冇(?:.{0,6})(?:服務|針|疫苗|檢查|驗)|do you (?:do|offer|have|provide|accept|take|sell)|"
+            r"有冇(?:.{0,6})(?:服務|針|疫苗|檢查|驗)|"
+            r"do you (?:do|offer|have|provide|accept|take|sell|treat|handle|see)|"
             r"services?|病假紙|醫生紙|sick (?:leave|note)|medical cert|轉介信|referral|講英文|"
             r"speak english|普通話|mandarin",
             2,

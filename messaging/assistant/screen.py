@@ -16,8 +16,8 @@ ascii_regex = functools.partial(re.compile, flags=re.ASCII)
 
 # Common simplified characters patients type, mapped to the traditional ones our patterns use.
 _SIMPLIFIED = str.maketrans(
-    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医隐辈怎么据",
-    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫隱輩怎麼據",
+    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医隐辈怎么据挂场内",
+    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫隱輩怎麼據掛場內",
 )
 _KEEP_PUNCT = set(":/.?-+'()")
 _REPEATS = ascii_regex(r"([a-z])\1{2,}")
@@ -120,7 +120,7 @@ _EMERGENCY = _any(
         r"inhaler (?:is )?(?:not working|doesn'?t help|not helping)",
         r"(?<![腳腿])抽筋|發羊吊|癲癇|抽搐|seizure|convuls|fitting",
         # suicide / self-harm
-        r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|"
+        r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|燒炭|開煤氣|"
         r"了結(?:自己|生命)|結束(?:自己|生命)|𠝹手|鎅手|割脈|跳樓",
         r"kill(?:ing)? my ?self|end(?:ing)? my (?:own )?life|suicid|want to die|don'?t want to (?:live|be alive)",
         r"self ?harm|hurt(?:ing)? myself",
@@ -136,6 +136,11 @@ _EMERGENCY = _any(
         r"飲(?:咗)?漂白水|poison|(?:煤氣|一氧化碳|農藥|藥物|酒精)中毒",
         r"(?:swallow(?:ed)?|drank|drink|drunk|ate|eaten) .{0,20}"
         r"(?:bleach|detergent|batter|poison|pills|tablets|chemical|magnet|coin|button|toy|kerosene|pesticide)|"
+        # a count of pills no dose is made of: "I took 20 panadol", "食咗30粒安眠藥"
+        r"\b(?:took|taken|take|ate|swallowed|had)\b.{0,8}"
+        r"\b(?:[1-9]\d|a dozen|dozens of|twenty|thirty|forty|fifty)\b.{0,12}"
+        r"(?:pills|tablets|panadol|paracetamol|sleeping|capsules|medicine)|"
+        r"(?:食|吞)(?:咗|左|了)?\s?(?:[1-9]\d|[二三四五]十)\s?(?:幾)?粒",
         r"(?:too many|a lot of|lots of|whole (?:bottle|box|pack) of|handful of) "
         r"(?:pills|tablets|sleeping|medicine|panadol)|"
         r"(?:好多|大量|幾十|成)(?:粒|樽|排|盒|板|包)?\S{0,4}(?:藥|丸)|"
@@ -153,7 +158,8 @@ _OPT_OUT_EXACT = ascii_regex(
 _OPT_OUT = _any(
     [
         r"unsubscri|unsubcribe|opt[ -]?out",
-        r"取消訂閱|退訂|停止訂閱|取消(?:接收|所有)?(?:通知|提醒|訊息|信息|短訊)",
+        r"取消訂閱|退訂|停止訂閱|取消(?:接收|所有)?(?:whatsapp|wts|sms|短訊|推廣)?(?:通知|提醒|訊息|信息|短訊)",
+        r"(?:don'?t|do not|no longer|not) (?:wish|want|like) to (?:receive|get|hear)",
         r"停止(?:所有|全部)?(?:接收|發送|send|傳送|通知|提醒|訊息|信息|短訊|whatsapp|聯絡|推送|推播|推廣)",
         r"(?:唔好|不要|别|別|咪)再(?:send|發|傳|whatsapp|wts|msg|message|sms|打俾|提我|提醒|搵我|聯絡|煩)",
         r"唔想再(?:收|接收|聽)|不想再(?:收|接收)|唔使再(?:send|發|提醒|通知)",
@@ -214,7 +220,7 @@ _STAFF = _any(
         r"(?:搵|轉|叫|找|聯絡|聯繫|問|要|轉接|接駁|轉駁)(?:下|吓)?(?:去|到|俾|畀)?(?:個|一個|你哋|你地|診所)?"
         r"(?:職員|姑娘|護士|接待|前台|人|staff)",
         # somebody picking up the phone ("有冇人可以直接聽電話", "點解冇人接電話")
-        r"(?:聽|接)(?:下|吓)?(?:個)?電話|冇人(?:聽|接|覆|回|理|應)|"
+        r"(?:聽|接)(?:下|吓)?(?:個)?電話|(?<!有)冇人(?:聽|接|覆|回|理|應)|"
         r"(?:no ?one|nobody) (?:answers|answered|picks up|picked up|replies|replied|is answering)",
         r"(?:職員|姑娘|護士|醫生|人)(?:可以|盡快|稍後)?(?:聯絡|聯繫|打(?:電話)?(?:俾|畀)|call|contact|答|覆|回覆|幫|聽)我",
         r"(?:someone|somebody|staff|nurse|a person) (?:to )?(?:contact|call|phone|reach|get back to) me|"
@@ -291,7 +297,7 @@ _MEDICAL_STRONG = _any(
         r"(?:使|洗|駛|要|需)(?:唔|不)(?:使|洗|駛|要|需)(?:要)?(?:去)?(?:睇|看|見)(?:醫生|急症|dr|doctor)|"
         r"係咪(?:一定)?要(?:去)?(?:睇|看)(?:醫生|急症)|"
         r"(?:should|do|must) (?:i|we|he|she) (?:go and |go to )?(?:see|visit) (?:a |the )?(?:doctor|dr|gp)|"
-        r"(?:need|necessary) to see (?:a |the )?doctor\b.{0,10}(?:\?|or)",
+        r"(?:need|necessary) to see (?:a |the )?doctor\b.{0,10}(?:\?|\bor\b)",
     ]
 )
 _MEDICAL_QUESTION = _any(
@@ -320,6 +326,7 @@ _MEDICAL_QUESTION = _any(
 )
 
 
+_REPEATED_WORD = ascii_regex(r"\b(\w+)(?: \1\b)+")
 _REFUSAL = ascii_regex(r"(?:唔想|不想|唔要|不要|唔使|不用|don'?t want to|do not want to|not|no)\s*$")
 
 
@@ -336,6 +343,7 @@ def screen_normalised(text: str) -> str | None:
     if _hits(_EMERGENCY, text):
         return "emergency"
     bare = text.strip(" ?.!-")
+    bare = _REPEATED_WORD.sub(r"\1", bare)  # "STOP STOP STOP"
     if _OPT_OUT_EXACT.match(bare) or _OPT_OUT.search(text):
         return "opt_out"
     if _OPT_IN_EXACT.match(bare):
