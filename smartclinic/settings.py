@@ -180,6 +180,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "admin:login"
+# Unfold's login page posts no `next`; both sites land on their admin index.
+LOGIN_REDIRECT_URL = "/admin/"
 OTP_TOTP_ISSUER = "SmartClinic"
 
 LANGUAGE_CODE = "en"
@@ -207,7 +209,8 @@ if PRODUCTION:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'"],
+        # Unfold's admin runs on Alpine.js, which evaluates its inline x-data expressions.
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
