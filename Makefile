@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint browser bench
+.PHONY: run test lint browser bench messages
 
 # Re-install only when requirements.txt is newer than the last install.
 $(STAMP): requirements.txt
@@ -41,3 +41,13 @@ browser:
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Admin translations (needs gettext: xgettext, msgmerge, msgfmt). Refresh the .po from the code,
+# translate the new entries in locale/zh_Hant/LC_MESSAGES/django.po, then run again to compile.
+# Patient-facing WhatsApp texts are not gettext: they live in each app's texts.py.
+I18N_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=.data --ignore=staticfiles
+messages: $(STAMP)
+	@d=$$(mktemp -d /tmp/smartclinic-messages.XXXXXX); \
+	SMARTCLINIC_DATA_DIR=$$d $(PY) manage.py makemessages -l zh_Hant $(I18N_IGNORE) && \
+	SMARTCLINIC_DATA_DIR=$$d $(PY) manage.py compilemessages -l zh_Hant $(I18N_IGNORE); rc=$$?; \
+	rm -rf $$d; exit $$rc
