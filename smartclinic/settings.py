@@ -307,6 +307,9 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "SITE_SYMBOL": "local_hospital",
     "ENVIRONMENT": "smartclinic.admin_sites.environment_badge",
+    # One dict for both admin sites: each callable answers for the site of the request.
+    "SIDEBAR": {"show_search": True, "show_all_applications": True, "navigation": "smartclinic.navigation.sidebar"},
+    "DASHBOARD_CALLBACK": "smartclinic.navigation.dashboard",
 }
 
 # --- Privacy (PDPO) -------------------------------------------------------------------
