@@ -34,6 +34,8 @@ _YES = re.compile(
 )
 _NO = re.compile(r"^(?:no|n|nope|not now|唔好|不要|唔要|唔使|唔使喇|算|算啦|唔得|不用)$")
 # Words that say nothing about the language a patient prefers.
+# One Latin word the assistant did not understand ("asdfgh", "lol") does not switch a Chinese chat to English.
+_ONE_LATIN_WORD = re.compile(r"^[A-Za-z]+[\W\d_]*$")
 _NEUTRAL = re.compile(r"^[\W\d_]*(?:ok|okay|yes|no|y|n|thx|ty|hi|dr|am|pm)?[\W\d_]*$", flags=re.IGNORECASE)
 _FAQ_TOPICS = {
     "hours": r"幾點|開門|閂門|關門|營業|辦公|開放|時間表|開幾點|星期日開|假期開|\bhours?\b|\bopen|\bclose|opening",
@@ -100,11 +102,18 @@ class _Turn:
                 self.hand_to_staff("flooding: more than the per-minute limit, assistant paused")
             return
         pressed = reply_id(self.message)
-        if pressed:
+        offer = self.state.pop("offer", None)  # the one button of the last reply, answered by "好" / "yes"
+        if not pressed and offer and screened is None and (yes_no := _yes_or_no(self.text)) is not None:
+            if yes_no:
+                self.on_reply(offer)
+            else:
+                self.reset()
+                self.send_text(say("anything_else", self.language))
+        elif pressed:
             self.on_reply(pressed)
         else:
             reading = understand(self.text, clinic_context=clinic_context(expecting=self.state.get("step")))
-            self.learn_language(reading)
+            self.learn_language(reading, screened)
             self.on_reading(reading, screened)
         self.save()
 
@@ -114,13 +123,15 @@ class _Turn:
             self.reset()
             getattr(self, intent)()
             return
+        if self.state.get("step") == "confirm" and (yes_no := _yes_or_no(self.text)) is not None:
+            self.state["unknowns"] = 0
+            self.confirmed(yes_no)
+            return
         if intent == "unknown" and not self._continues_flow(reading):
             self.unknown()
             return
         self.state["unknowns"] = 0
-        if self.state.get("step") == "confirm" and (yes_no := _yes_or_no(self.text)) is not None:
-            self.confirmed(yes_no)
-        elif self._continues_flow(reading) and intent in ("book_appointment", "reschedule_appointment", "unknown"):
+        if self._continues_flow(reading) and intent in ("book_appointment", "reschedule_appointment", "unknown"):
             self.continue_flow(reading)
         else:
             self.reset()
@@ -155,10 +166,12 @@ class _Turn:
             elif kind == "slot":
                 self.state.setdefault("flow", "book")
                 self.ask_confirm(_parse_slot(value))
-            elif kind == "appt":
+            elif kind == "appt" and self.state.get("step") == "appointment":
                 self.picked_appointment(int(value))
-            elif kind == "confirm":
+            elif kind == "confirm" and self.state.get("step") == "confirm":
                 self.confirmed(value == "yes")
+            elif kind in ("appt", "confirm"):
+                self.stale()
             elif kind == "faq":
                 self.faq_answer(int(value))
             else:
@@ -174,8 +187,7 @@ class _Turn:
                 getattr(self, intent)() if intent in SAFETY else self.dispatch(intent)
         except (ValueError, LookupError):
             logger.warning("assistant_stale_reply", extra={"reply": kind})
-            self.reset()
-            self.unknown()
+            self.stale()
 
     # --- safety --------------------------------------------------------------------------------
     def emergency(self) -> None:
@@ -220,11 +232,22 @@ class _Turn:
     def thanks(self) -> None:
         self.send_text(say("thanks", self.language))
 
+    def stale(self) -> None:
+        """A button or row from an earlier message: say so, and offer the menu again."""
+        self.reset()
+        self.send_buttons(
+            say("stale_button", self.language),
+            [self.button("book:start"), self.button("queue:join"), self.button("info:list")],
+        )
+
     def unknown(self) -> None:
         # Never the same fallback twice in a row: a hint, then buttons, then a person.
         count = self.state.get("unknowns", 0) + 1
         self.state["unknowns"] = count
-        if count == 1:
+        step = self.state.get("step")
+        if count == 1 and step in ("doctor", "day", "time", "appointment", "confirm"):
+            self.send_text(say(f"pick_{step}", self.language))  # mid-flow: say what we are waiting for
+        elif count == 1:
             self.send_text(say("unknown", self.language, clinic=self.clinic_name))
         elif count == 2:  # noqa: PLR2004
             self.send_buttons(
@@ -331,15 +354,19 @@ class _Turn:
                 self.send_buttons(say("no_days", self.language, doctor=doctor_name), [self.button("staff:ask")])
                 return
             self.state["step"] = "day"
-            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), doctor_name) for d in days]
-            self.send_list(say("choose_day", self.language, doctor=doctor_name), "days", rows)
+            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), self.near(d, doctor_name)) for d in days]
+            text = say("choose_day", self.language, doctor=doctor_name)
+            if self.state.get("flow") == "reschedule" and self.state.get("appointment"):
+                old = self.when(self._appointment().starts_at)
+                text = say("choose_new_day", self.language, doctor=doctor_name, old=old)
+            self.send_list(text, "days", rows)
             return
         slots = [slot for slot in available_slots(doctor=doctor, day=day) if slot > timezone.now()]
         if not slots:
             self.state.pop("day", None)
             days = [d for d in available_days(doctor=doctor, start=today, days=14) if d != day][:MAX_ROWS]
             self.state["step"] = "day"
-            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), doctor_name) for d in days]
+            rows = [(f"day:{d.isoformat()}", day_label(d, self.language), self.near(d, doctor_name)) for d in days]
             text = say("day_not_free", self.language, doctor=doctor_name, day=day_label(day, self.language))
             if rows:
                 self.send_list(text, "days", rows)
@@ -364,7 +391,11 @@ class _Turn:
 
     def offer_slots(self, text: str, slots: list[datetime.datetime]) -> None:
         self.state["step"] = "time"
-        rows = [(f"slot:{_slot_id(slot)}", self.when(slot), self.doctor_name()) for slot in _spread(slots)]
+        doctor = self.doctor_name()
+        rows = [
+            (f"slot:{_slot_id(slot)}", f"{timezone.localtime(slot):%H:%M}", f"{self.day(slot)} · {doctor}")
+            for slot in _spread(slots)
+        ]
         self.send_list(text, "times", rows)
 
     def ask_confirm(self, starts_at: datetime.datetime) -> None:
@@ -472,6 +503,8 @@ class _Turn:
         from clinics.frontdesk.selectors import queue_position
 
         position = queue_position(ticket=ticket)
+        if position.ahead <= 0:
+            key = f"{key}_next"
         self.send_text(
             say(key, self.language, number=ticket.number, ahead=position.ahead, minutes=position.estimate_minutes)
         )
@@ -530,6 +563,12 @@ class _Turn:
     def day(self, moment: datetime.datetime) -> str:
         return day_label(timezone.localdate(moment), self.language)
 
+    def near(self, day: datetime.date, doctor_name: str) -> str:
+        """A day row's description: "聽日 · 陳醫生" for the next three days, else the doctor."""
+        ahead = (day - timezone.localdate()).days
+        word = {0: "today", 1: "tomorrow", 2: "day_after"}.get(ahead)
+        return f"{say(word, self.language)} · {doctor_name}" if word else doctor_name
+
     def when(self, moment: datetime.datetime) -> str:
         return f"{self.day(moment)} {timezone.localtime(moment):%H:%M}"
 
@@ -570,9 +609,11 @@ class _Turn:
             if doctor is not None and (not keep or self.state.get("doctor") != doctor.pk):
                 self.state["doctor"] = doctor.pk
 
-    def learn_language(self, reading: Reading) -> None:
-        """Follow the language the patient writes in; "ok" or "3" says nothing about it."""
+    def learn_language(self, reading: Reading, screened: str | None = None) -> None:
+        """Follow the language the patient writes in; "ok", "3" or "asdfgh" says nothing about it."""
         if not self.text or _NEUTRAL.match(self.text.strip()):
+            return
+        if not screened and reading.intent == "unknown" and _ONE_LATIN_WORD.match(self.text.strip()):
             return
         self.language = reading.language
         if self.patient.language != reading.language:
@@ -603,6 +644,8 @@ class _Turn:
         from messaging.services import queue_buttons
 
         self.collection_notice()
+        if len(buttons) == 1:
+            self.state["offer"] = buttons[0][0]
         queue_buttons(conversation=self.conversation, text=text, buttons=buttons[:3])
 
     def send_list(self, text: str, button: str, rows: list[tuple[str, str, str]]) -> None:

@@ -13,7 +13,7 @@ TEXTS = {
     },
     "thanks": {
         "en": "You're welcome! Message us here any time.",
-        "zh-Hant-HK": "唔使客氣！有需要隨時喺度send訊息俾我哋。",
+        "zh-Hant-HK": "唔使客氣！有需要隨時喺度留言俾我哋。",
     },
     "button_book": {"en": "Book", "zh-Hant-HK": "預約"},
     "button_queue": {"en": "Queue number", "zh-Hant-HK": "攞籌"},
@@ -75,12 +75,15 @@ TEXTS = {
     "flood": {
         "en": "You have sent a lot of messages in a short time, so I will pause for a while. "
         "The staff of {clinic} have been told and will reply here.",
-        "zh-Hant-HK": "你喺短時間內send咗好多訊息，我會暫停回覆一陣。已經通知{clinic}嘅職員，佢哋會喺度回覆你。",
+        "zh-Hant-HK": "你喺短時間內傳咗好多訊息，我會暫停回覆一陣。已經通知{clinic}嘅職員，佢哋會喺度回覆你。",
     },
     # --- booking -----------------------------------------------------------------------------
     "choose_doctor": {"en": "Which doctor would you like to see?", "zh-Hant-HK": "你想睇邊位醫生？"},
     "choose_day": {"en": "Which day suits you to see {doctor}?", "zh-Hant-HK": "你想約{doctor}邊一日？"},
-    "choose_time": {"en": "Free times with {doctor} on {day}:", "zh-Hant-HK": "{doctor}喺{day}有以下時間："},
+    "choose_time": {
+        "en": "Free times with {doctor} on {day} (or type the time you want):",
+        "zh-Hant-HK": "{doctor}喺{day}有以下時間（想要其他時間可以直接打）：",
+    },
     "time_not_free": {
         "en": "{time} on {day} is not free with {doctor}. These are the nearest free times:",
         "zh-Hant-HK": "{doctor}喺{day} {time}已經冇位，以下係最接近嘅時間：",
@@ -99,15 +102,19 @@ TEXTS = {
     },
     "confirm_book": {
         "en": "Book {doctor} on {day} at {time} at {clinic}?",
-        "zh-Hant-HK": "確認預約{clinic}{doctor}，{day} {time}？",
+        "zh-Hant-HK": "幫你預約{clinic}{doctor}，{day} {time}，確認嗎？",
     },
     "booked": {
         "en": "Booked: {doctor}, {day} at {time}. See you at {clinic}! To change it, just message us here.",
-        "zh-Hant-HK": "預約成功：{doctor}，{day} {time}。{clinic}見！如需更改，隨時喺度send訊息。",
+        "zh-Hant-HK": "預約成功：{doctor}，{day} {time}。{clinic}見！如需改期或取消，隨時喺度留言。",
     },
     "slot_taken": {
         "en": "Sorry, that time has just been taken. Please pick another:",
         "zh-Hant-HK": "唔好意思，呢個時間啱啱俾人約咗，請揀過另一個：",
+    },
+    "anything_else": {
+        "en": "OK. If you need anything else, just message us here.",
+        "zh-Hant-HK": "好的。有其他需要隨時喺度留言俾我哋。",
     },
     "not_done": {"en": "OK, nothing has been changed.", "zh-Hant-HK": "好的，冇任何更改。"},
     # --- changing an appointment -------------------------------------------------------------
@@ -116,6 +123,10 @@ TEXTS = {
         "zh-Hant-HK": "你喺{clinic}暫時冇預約。想唔想預約？",
     },
     "choose_appointment": {"en": "Which appointment?", "zh-Hant-HK": "係邊一個預約？"},
+    "choose_new_day": {
+        "en": "Your appointment: {doctor}, {old}. Which day would you like to move it to?",
+        "zh-Hant-HK": "你而家嘅預約：{doctor}，{old}。想改到邊一日？",
+    },
     "confirm_reschedule": {
         "en": "Move your appointment with {doctor} from {old} to {day} at {time}?",
         "zh-Hant-HK": "將你同{doctor}嘅預約由{old}改到{day} {time}？",
@@ -142,6 +153,14 @@ TEXTS = {
         "en": "Your number is {number}: {ahead} ahead of you, about {minutes} minutes.",
         "zh-Hant-HK": "你嘅籌號係{number}號：前面仲有{ahead}位，大約等{minutes}分鐘。",
     },
+    "queue_joined_next": {
+        "en": "Your queue number is {number}. You are next! Please come to the clinic now.",
+        "zh-Hant-HK": "你嘅籌號係{number}號。下一位就到你，請盡快返到診所。",
+    },
+    "queue_status_next": {
+        "en": "Your number is {number}: you are next!",
+        "zh-Hant-HK": "你嘅籌號係{number}號：下一位就到你！",
+    },
     "queue_none": {
         "en": "You don't have a queue number today. Would you like one?",
         "zh-Hant-HK": "你今日未有籌號。想唔想攞籌？",
@@ -166,6 +185,33 @@ TEXTS = {
         "en": "Sorry, I still didn't understand. Please choose one:",
         "zh-Hant-HK": "唔好意思，我仍然唔明白。請揀一項：",
     },
+    "stale_button": {
+        "en": "Sorry, that button is from an earlier message and no longer applies. What would you like to do?",
+        "zh-Hant-HK": "唔好意思，呢個掣屬於之前嘅訊息，已經用唔到。你想做咩？",
+    },
+    "pick_doctor": {
+        "en": "Please choose a doctor from the list above, or type the doctor's name.",
+        "zh-Hant-HK": "請喺上面揀一位醫生，或者直接打醫生嘅名。",
+    },
+    "pick_day": {
+        "en": 'Please choose a day from the list above, or type a date, e.g. "tomorrow" or "3/12".',
+        "zh-Hant-HK": "請喺上面揀一日，或者直接打日子，例如「聽日」或者「12月3號」。",
+    },
+    "pick_time": {
+        "en": 'Please choose a time from the list above, or type one, e.g. "3:30pm".',
+        "zh-Hant-HK": "請喺上面揀一個時間，或者直接打時間，例如「下晝三點半」。",
+    },
+    "pick_appointment": {
+        "en": "Please choose the appointment from the list above.",
+        "zh-Hant-HK": "請喺上面揀返個預約。",
+    },
+    "pick_confirm": {
+        "en": 'Please press "Yes, confirm" or "No" above.',
+        "zh-Hant-HK": "請按上面「確認」或者「唔使喇」。",
+    },
+    "today": {"en": "Today", "zh-Hant-HK": "今日"},
+    "tomorrow": {"en": "Tomorrow", "zh-Hant-HK": "聽日"},
+    "day_after": {"en": "Day after tomorrow", "zh-Hant-HK": "後日"},
     # Sent when anything goes wrong on our side, before we know the patient's language.
     "error": {
         "en": "Sorry, something went wrong on our side. Please try again, or ask for our staff. / "
