@@ -394,6 +394,9 @@ def inbound_text(message: dict) -> str:
     return ""
 
 
+_META_FIELDS = frozenset({"id", "from", "timestamp"})
+
+
 def _mask_all(value: Any, kinds: list[str]) -> Any:
     if isinstance(value, str):
         masked, found = mask_identifiers(value)
@@ -402,7 +405,8 @@ def _mask_all(value: Any, kinds: list[str]) -> Any:
     if isinstance(value, list):
         return [_mask_all(item, kinds) for item in value]
     if isinstance(value, dict):
-        return {key: _mask_all(item, kinds) for key, item in value.items()}
+        # Meta's own ids and timestamps are not the patient's words: "wamid…901405930449658…" is no card number.
+        return {key: item if key in _META_FIELDS else _mask_all(item, kinds) for key, item in value.items()}
     return value
 
 
