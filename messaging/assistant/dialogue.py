@@ -62,6 +62,22 @@ def respond(*, message) -> None:
             logger.exception("assistant_fallback_failed", extra={"message_id": getattr(message, "pk", None)})
 
 
+def respond_while_silent(*, message) -> None:
+    """While staff have the conversation only the safety screen answers: an emergency gets 999 at once and
+    STOP / START are always honoured (the dialogue itself stays silent). Never raises."""
+    try:
+        screened = screen(message.text) if message.text else None
+        if screened not in ("emergency", "opt_out", "opt_in"):
+            return
+        with transaction.atomic():
+            turn = _Turn(message)
+            if screened == "emergency":
+                turn.language = detect_language(turn.text)
+            getattr(turn, screened)()
+    except Exception:
+        logger.exception("assistant_silent_screen_failed", extra={"message_id": getattr(message, "pk", None)})
+
+
 def reply_id(message) -> str | None:
     """The id of the button or list row the patient pressed, if this message is such a reply."""
     payload = getattr(message, "payload", None) or {}

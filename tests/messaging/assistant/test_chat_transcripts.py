@@ -313,3 +313,20 @@ def test_a_number_that_is_not_digits_only_is_refused(db, monkeypatch):
     # This test uses `db`: a run of this file alone then creates the test database (committed_db does not).
     with pytest.raises(CommandError, match="digits only"):
         chat(monkeypatch, "hi", wa_id="+852 9123 4567")
+
+
+@LANGUAGES
+def test_an_emergency_while_waiting_for_staff_still_gets_999_at_once(doctors, monkeypatch, language):
+    lines = [say(language, "我想同真人傾", "I want to talk to a person"), say(language, "唔透到氣", "I can't breathe")]
+    _, emergency = chat(monkeypatch, *lines)
+    assert "999" in text(emergency)
+    in_alpha()
+    assert Conversation.objects.get(patient__wa_id=WA_ID).urgent
+
+
+@LANGUAGES
+def test_stop_while_waiting_for_staff_still_opts_out(doctors, monkeypatch, language):
+    _, stopped = chat(monkeypatch, say(language, "我想同真人傾", "I want to talk to a person"), "STOP")
+    assert answers(stopped)
+    in_alpha()
+    assert Patient.objects.get(wa_id=WA_ID).opted_out_at is not None
