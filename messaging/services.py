@@ -521,14 +521,17 @@ def _apply_status(event: WebhookEvent) -> None:
     message.save(update_fields=["status", "wamid", "error_code", "error_title", "sent_at", "delivered_at", "read_at"])
 
 
-def _respond(message: Message) -> None:
+def _respond(message: Message, silent: bool = False) -> None:
     try:
         dialogue = importlib.import_module("messaging.assistant.dialogue")
     except ModuleNotFoundError:
         return  # the assistant has not landed yet
     try:
         with transaction.atomic():
-            dialogue.respond(message=message)
+            if not silent:
+                dialogue.respond(message=message)
+            elif hasattr(dialogue, "respond_while_silent"):
+                dialogue.respond_while_silent(message=message)
     except Exception:  # the assistant must never lose the patient's message
         log.exception("the assistant failed on message %s", message.pk)
 
@@ -563,6 +566,8 @@ def process_event(*, key: str) -> None:
             queue_text(conversation=conversation, text=render(TEXTS, "identifiers_masked", language))
         if not conversation.assistant_silent:
             _respond(stored)
+        else:  # staff have it: only an emergency and STOP / START are still answered at once
+            _respond(stored, silent=True)
         if settings.WHATSAPP_MARK_READ:
             from messaging.tasks import mark_read
 
