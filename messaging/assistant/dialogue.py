@@ -38,7 +38,8 @@ _NO = re.compile(r"^(?:no|n|nope|not now|唔好|不要|唔要|唔使|唔使喇|�
 _ONE_LATIN_WORD = re.compile(r"^[A-Za-z]+[\W\d_]*$")
 _NEUTRAL = re.compile(r"^[\W\d_]*(?:ok|okay|yes|no|y|n|thx|ty|hi|dr|am|pm)?[\W\d_]*$", flags=re.IGNORECASE)
 _FAQ_TOPICS = {
-    "hours": r"幾點|開門|閂門|關門|營業|辦公|開放|時間表|開幾點|星期日開|假期開|\bhours?\b|\bopen|\bclose|opening",
+    "hours": r"幾點|有冇開|開唔開|幾時開|開工|休息|公眾假期|"
+    r"開門|閂門|關門|營業|辦公|開放|時間表|開幾點|星期日開|假期開|\bhours?\b|\bopen|\bclose|opening",
     "address": r"地址|喺邊|在哪|點去|點樣去|位置|地鐵|港鐵|泊車|address|where|located|location|directions|mtr|parking",
     "fees": r"幾錢|收費|價錢|費用|診金|收幾多|價目|\bfees?\b|cost|price|how much|charge",
     "vouchers": r"醫療券|醫健券|長者|voucher",
