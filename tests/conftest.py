@@ -26,11 +26,18 @@ CLINIC_SPECS = {
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, plus alpha and beta with a manager each, kept for the session."""
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, plus alpha and beta with a manager each, kept for the session.
+
+    Always created: pytest-django only creates it when some collected test asks for `db`,
+    and a run of `committed_db` tests alone must find it too.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     from clinics.services import create_clinic
 
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases={"default"})
         for slug, (name_en, name_zh, phone_number_id, display_phone) in CLINIC_SPECS.items():
             create_clinic(
                 slug=slug,
@@ -42,6 +49,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 manager_password=PASSWORD,
             )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
