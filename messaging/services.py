@@ -39,6 +39,8 @@ MAX_SEND_ATTEMPTS = 6
 PAIR_WINDOW_SECONDS = 270
 PAIR_LIMIT = 45
 CALLBACK_PREFIX = "smartclinic:"  # biz_opaque_callback_data, echoed on status webhooks
+# How long a status may wait for our send task to record its wamid before it is dropped.
+STATUS_WAIT = timedelta(minutes=10)
 MEDIA_KINDS = {"image", "video", "document", "audio", "sticker"}
 TEMPLATE_LANGUAGES = {"zh-Hant-HK": "zh_HK", "en": "en"}
 
@@ -487,7 +489,8 @@ def _store_inbound(event: WebhookEvent, media: tuple[str, str, int, str] | None)
     return message, kinds
 
 
-def _apply_status(event: WebhookEvent) -> None:
+def _apply_status(event: WebhookEvent) -> bool:
+    """Apply a delivery status; False when no message of ours carries its wamid (yet)."""
     status = _dict(event.payload.get("status"))
     wamid, new = _str(status.get("id")), _str(status.get("status"))
     rows = Message.objects.select_for_update().filter(direction=Message.Direction.OUT)
@@ -497,28 +500,28 @@ def _apply_status(event: WebhookEvent) -> None:
         # The worker that sent it died before recording the wamid: Meta's echo settles the row.
         message = rows.filter(pk=int(callback[len(CALLBACK_PREFIX) :]), wamid__isnull=True).first()
     if message is None:
-        log.info("status %s for a message we do not know", new)
-        return
+        return False
     current = message.status
     at = _timestamp(status.get("timestamp")) or timezone.now()
     if new == Message.Status.FAILED:
         if current in {Message.Status.READ, Message.Status.FAILED}:
-            return
+            return True
         error = _dict((status.get("errors") or [{}])[0]) if isinstance(status.get("errors"), list) else {}
         message.error_code = error.get("code") if isinstance(error.get("code"), int) else None
         message.error_title = (_str(error.get("title")) or _str(error.get("message")))[:300]
     elif new in {Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ}:
         moving_on = current != Message.Status.FAILED and STATUS_RANK.get(current, 0) < STATUS_RANK[new]
         if not (moving_on or (new == Message.Status.READ and current == Message.Status.FAILED)):
-            return
+            return True
         setattr(message, f"{new}_at", at)
         if new == Message.Status.READ:
             message.error_code, message.error_title = None, ""
     else:
-        return
+        return True
     message.status = new
     message.wamid = message.wamid or wamid
     message.save(update_fields=["status", "wamid", "error_code", "error_title", "sent_at", "delivered_at", "read_at"])
+    return True
 
 
 def _respond(message: Message, silent: bool = False) -> None:
@@ -536,11 +539,15 @@ def _respond(message: Message, silent: bool = False) -> None:
         log.exception("the assistant failed on message %s", message.pk)
 
 
-def process_event(*, key: str) -> None:
-    """Turn one stored event into rows, once: the event row is locked and marked in the same transaction."""
+def process_event(*, key: str) -> bool:
+    """Turn one stored event into rows, once: the event row is locked and marked in the same transaction.
+
+    Returns False for a status that should be tried again shortly: Meta can report on a message
+    before our send task has recorded its wamid.
+    """
     event = WebhookEvent.objects.filter(key=key, processed_at__isnull=True).first()
     if event is None:
-        return
+        return True
     media = None
     data = _dict(event.payload.get("message"))
     if event.kind == WebhookEvent.Kind.MESSAGE and data.get("type") in MEDIA_KINDS:
@@ -549,17 +556,20 @@ def process_event(*, key: str) -> None:
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event.pk).first()
         if event is None or event.processed_at is not None:
-            return
+            return True
         WebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
         if event.kind == WebhookEvent.Kind.STATUS:
-            _apply_status(event)
+            if not _apply_status(event):
+                if event.received_at > timezone.now() - STATUS_WAIT:
+                    return False
+                log.info("status for a message we do not know, dropped after %s", STATUS_WAIT)
             stored, kinds = None, []
         else:
             stored, kinds = _store_inbound(event, media)
         # The raw text is not kept twice: the Message holds the masked copy.
         WebhookEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now(), payload={})
         if stored is None:
-            return
+            return True
         conversation = stored.conversation
         if kinds:
             language = conversation.patient.language
@@ -572,6 +582,7 @@ def process_event(*, key: str) -> None:
             from messaging.tasks import mark_read
 
             mark_read.delay_on_commit(event.phone_number_id, stored.wamid)
+    return True
 
 
 def unprocessed_keys(*, older_than: timedelta) -> list[str]:

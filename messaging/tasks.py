@@ -14,8 +14,9 @@ EAGER_TRIES = 8
 def process_event(self, keys: list[str]) -> None:
     from messaging import services
 
-    for key in keys:
-        services.process_event(key=key)
+    waiting = [key for key in keys if not services.process_event(key=key)]
+    if waiting and not self.request.is_eager:
+        raise self.retry(args=(waiting,), countdown=3)  # the sweep also re-queues them after a minute
 
 
 @app.task(base=ClinicTask, bind=True, max_retries=None)

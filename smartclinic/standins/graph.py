@@ -262,6 +262,8 @@ class GraphStandIn(StandIn):
                 "timestamp": str(int(time.time())),
                 "recipient_id": entry["to"].lstrip("+"),
             }
+            if entry["payload"].get("biz_opaque_callback_data"):  # Meta echoes it on every status
+                report["biz_opaque_callback_data"] = entry["payload"]["biz_opaque_callback_data"]
             if failure:
                 title = ERRORS.get(failure, (400, f"(#{failure}) Error"))[1].split(") ", 1)[-1]
                 report["errors"] = [
