@@ -45,6 +45,9 @@ bench: $(STAMP)
 # Admin translations (needs gettext: xgettext, msgmerge, msgfmt). Refresh the .po from the code,
 # translate the new entries in locale/zh_Hant/LC_MESSAGES/django.po, then run again to compile.
 # Patient-facing WhatsApp texts are not gettext: they live in each app's texts.py.
+# locale_thirdparty/ (Chinese for unfold and auditlog) is hand-kept: makemessages writes only to
+# locale/ (the first of LOCALE_PATHS), and the compilemessages below compiles every LOCALE_PATHS
+# folder, so it compiles locale_thirdparty/zh_Hant too (edit its .po by hand, then run this).
 I18N_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=.data --ignore=staticfiles
 messages: $(STAMP)
 	@d=$$(mktemp -d /tmp/smartclinic-messages.XXXXXX); \

@@ -186,7 +186,8 @@ OTP_TOTP_ISSUER = "SmartClinic"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own catalogue first (it wins); then the hand-kept one for unfold and auditlog, which ship no Chinese.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
 USE_TZ = True
