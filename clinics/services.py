@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
 from clinics.frontdesk.services import create_staff_member, ensure_staff_roles
@@ -30,13 +31,15 @@ def _check_new_clinic(*, slug: str, phone_number_id: str) -> None:
         or Clinic.objects.filter(slug=slug).exists()
         or Clinic.objects.filter(schema_name=slug).exists()
     ):
-        raise ValidationError(f"A clinic with slug {slug!r} already exists.")
+        raise ValidationError(gettext("A clinic with slug %(slug)s already exists.") % {"slug": repr(slug)})
     if Domain.objects.filter(domain=clinic_domain(slug)).exists():
-        raise ValidationError(f"The domain {clinic_domain(slug)} is already in use.")
+        raise ValidationError(gettext("The domain %(domain)s is already in use.") % {"domain": clinic_domain(slug)})
     if not phone_number_id.isdigit():
-        raise ValidationError("The phone number ID must be digits only (Meta's phone_number_id).")
+        raise ValidationError(gettext("The phone number ID must be digits only (Meta's phone_number_id)."))
     if WhatsAppNumber.objects.filter(phone_number_id=phone_number_id).exists():
-        raise ValidationError(f"The phone number ID {phone_number_id} already belongs to a clinic.")
+        raise ValidationError(
+            gettext("The phone number ID %(number)s already belongs to a clinic.") % {"number": phone_number_id}
+        )
 
 
 def create_clinic(
@@ -52,7 +55,7 @@ def create_clinic(
     """Schema, domain, WhatsApp number and a manager, or nothing at all."""
     _check_new_clinic(slug=slug, phone_number_id=phone_number_id)
     if not name_en.strip() or not name_zh.strip():
-        raise ValidationError("The clinic needs a name in English and in Chinese.")
+        raise ValidationError(gettext("The clinic needs a name in English and in Chinese."))
     generated = None
     if not manager_password:
         generated = manager_password = secrets.token_urlsafe(12)

@@ -255,12 +255,14 @@ class PrivacyRequestAdmin(ModelAdmin):
 
     def correct_view(self, request, pk):
         obj = get_object_or_404(PrivacyRequest, pk=pk)
-        before = {}
+        before, shown = {}, {}
         if obj.is_open and obj.clinic and obj.wa_id:
             with tenant_context(obj.clinic):
                 try:
                     patient = services.find_patient(clinic=obj.clinic, wa_id=obj.wa_id)
                     before = {"name": patient.name, "language": patient.language}
+                    # The "Field" column shows each field's own (translated) name, not its key.
+                    shown = {patient._meta.get_field(key).verbose_name: value for key, value in before.items()}
                 except services.PatientNotFound:
                     before = {}
 
@@ -269,7 +271,7 @@ class PrivacyRequestAdmin(ModelAdmin):
             return "; ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in diff.items()) or _("Nothing differed.")
 
         return self._handle(
-            request, pk, CorrectionForm, _("apply a correction"), act, initial=before, extra={"before": before}
+            request, pk, CorrectionForm, _("apply a correction"), act, initial=before, extra={"before": shown}
         )
 
     def export_link_view(self, request, pk):

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
 from clinics.models import Clinic
@@ -47,7 +48,7 @@ class PatientNotFound(LookupError):
 def normalise_number(wa_id: str) -> str:
     digits = re.sub(r"\D", "", wa_id or "")
     if not 8 <= len(digits) <= 15:
-        raise ValidationError("A WhatsApp number has 8 to 15 digits, with its country code (85291234567).")
+        raise ValidationError(gettext("A WhatsApp number has 8 to 15 digits, with its country code (85291234567)."))
     return digits
 
 
@@ -87,7 +88,7 @@ def create_request(
     actor: str = "",
 ) -> PrivacyRequest:
     if kind not in PrivacyRequest.Kind.values:
-        raise ValidationError(f"Unknown kind of request {kind!r}.")
+        raise ValidationError(gettext("Unknown kind of request %(kind)s.") % {"kind": repr(kind)})
     number = normalise_number(wa_id)
     pk, reference = _next_reference("PR", PrivacyRequest)
     request = PrivacyRequest(
@@ -179,7 +180,10 @@ def collection_notice(*, language: str, clinic: Clinic | None = None) -> str:
 
 def _check_open(request: PrivacyRequest) -> None:
     if not request.is_open:
-        raise ValidationError(f"{request.reference} is {request.get_status_display()}: it can no longer change.")
+        raise ValidationError(
+            gettext("%(reference)s is %(status)s: it can no longer change.")
+            % {"reference": request.reference, "status": request.get_status_display()}
+        )
 
 
 @transaction.atomic
@@ -187,7 +191,7 @@ def verify_identity(*, request: PrivacyRequest, method: str, user=None, actor: s
     """Record how identity was confirmed: the number itself, or a staff check. Never a copy of an ID."""
     _check_open(request)
     if method not in PrivacyRequest.Verification.values:
-        raise ValidationError(f"Unknown verification method {method!r}.")
+        raise ValidationError(gettext("Unknown verification method %(method)s.") % {"method": repr(method)})
     request.verification_method = method
     request.verified_by = user
     request.verified_at = timezone.now()
@@ -214,11 +218,11 @@ def extend_deadline(
     _check_open(request)
     notice_sent_on = notice_sent_on or timezone.localdate()
     if not reason.strip():
-        raise ValidationError("Give the reason the request cannot be completed within 40 days.")
+        raise ValidationError(gettext("Give the reason the request cannot be completed within 40 days."))
     if notice_sent_on > request.due_on:
-        raise ValidationError("The extension notice must be sent before the 40 days run out (s.19(2)).")
+        raise ValidationError(gettext("The extension notice must be sent before the 40 days run out (s.19(2))."))
     if extended_due_on <= request.due_on:
-        raise ValidationError("The extended date must be after the original due date.")
+        raise ValidationError(gettext("The extended date must be after the original due date."))
     request.extension_reason = reason
     request.extension_notice_sent_on = notice_sent_on
     request.extended_due_on = extended_due_on
@@ -253,9 +257,9 @@ def refuse(*, request: PrivacyRequest, reason: str, particulars: str, user=None,
     """s.20 / s.24 refusal: a notice in the requestor's language (s.21) and a log book entry (s.27)."""
     _check_open(request)
     if reason not in RefusalReason.values:
-        raise ValidationError(f"Unknown refusal reason {reason!r}.")
+        raise ValidationError(gettext("Unknown refusal reason %(reason)s.") % {"reason": repr(reason)})
     if not particulars.strip():
-        raise ValidationError("Give the particulars of the reasons: they go into the s.27 log book.")
+        raise ValidationError(gettext("Give the particulars of the reasons: they go into the s.27 log book."))
     clinic_name = request.clinic.name_for(request.language) if request.clinic else request.clinic_slug
     notice = render(
         TEXTS,
@@ -306,7 +310,7 @@ def find_patient(*, clinic: Clinic, wa_id: str):
 def _require_verified(request: PrivacyRequest) -> None:
     _check_open(request)
     if not request.verification_method:
-        raise ValidationError("Verify the requestor's identity first (s.20(1)(a)).")
+        raise ValidationError(gettext("Verify the requestor's identity first (s.20(1)(a))."))
 
 
 def carry_out(*, request: PrivacyRequest, user=None, actor: str = "") -> PrivacyRequest:
@@ -319,7 +323,7 @@ def carry_out(*, request: PrivacyRequest, user=None, actor: str = "") -> Privacy
         return _carry_out_erasure(request, actor)
     if request.kind == PrivacyRequest.Kind.OPT_OUT:
         return _carry_out_opt_out(request, actor)
-    raise ValidationError("A correction is applied with the new values (apply_correction).")
+    raise ValidationError(gettext("A correction is applied with the new values (apply_correction)."))
 
 
 def _export_path(request: PrivacyRequest) -> Path:
@@ -480,11 +484,13 @@ def apply_correction(*, request: PrivacyRequest, changes: dict[str, str], user=N
 
     _require_verified(request)
     if request.kind != PrivacyRequest.Kind.CORRECTION:
-        raise ValidationError("Only a correction request changes data.")
+        raise ValidationError(gettext("Only a correction request changes data."))
     holding = subject_holding()
     unknown = set(changes) - set(holding.correctable)
     if unknown:
-        raise ValidationError(f"These cannot be corrected here: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            gettext("These cannot be corrected here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     actor = actor or actor_name(user)
     # Signals off in the clinic's schema: a public user as actor would break its activity log's foreign key.
     with tenant_context(request.clinic), disable_auditlog():
