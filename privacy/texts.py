@@ -120,4 +120,6 @@ def text_language(language: str) -> str:
 
 
 def render(table: dict, key: str, language: str, **params) -> str:
-    return table[key][text_language(language)].format(**params)
+    from messaging.texts import render as render_text  # the team's one renderer
+
+    return render_text(table, key, text_language(language), **params)
