@@ -539,6 +539,21 @@ def _respond(message: Message, silent: bool = False) -> None:
         log.exception("the assistant failed on message %s", message.pk)
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _language_of(message: Message) -> str:
+    """The language this message is written in; the patient's known one when it says nothing ("A******(*)")."""
+    from messaging.assistant.offline import detect_language
+
+    patient = message.conversation.patient
+    patient.refresh_from_db(fields=["language"])  # the assistant may just have learned it from this message
+    text = message.text or ""
+    if detect_language(text) != "en" or len(_LATIN_WORD.findall(text)) >= 2:
+        return detect_language(text)
+    return patient.language
+
+
 def process_event(*, key: str) -> bool:
     """Turn one stored event into rows, once: the event row is locked and marked in the same transaction.
 
@@ -571,13 +586,14 @@ def process_event(*, key: str) -> bool:
         if stored is None:
             return True
         conversation = stored.conversation
-        if kinds:
-            language = conversation.patient.language
-            queue_text(conversation=conversation, text=render(TEXTS, "identifiers_masked", language))
         if not conversation.assistant_silent:
             _respond(stored)
         else:  # staff have it: only an emergency and STOP / START are still answered at once
             _respond(stored, silent=True)
+        if kinds:
+            # After the assistant's reply: a new patient hears the collection notice first.
+            text = render(TEXTS, "identifiers_masked", _language_of(stored))
+            queue_text(conversation=conversation, text=text)
         if settings.WHATSAPP_MARK_READ:
             from messaging.tasks import mark_read
 
