@@ -27,6 +27,7 @@ _PRIORITY = (
     "cancel_appointment",
     "queue_status",
     "join_queue",
+    "talk_to_staff",
     "book_appointment",
     "clinic_info",
     "medical_question",
@@ -132,7 +133,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         # how they came to have my data: "點解你哋有我電話", "how did you get my number"
         (
             r"(?:點解|點樣|點會|why|how).{0,10}(?:你哋|你地|你們|you).{0,6}(?:有|get|got|have|知道|攞到|搵到|obtain)"
-            r".{0,4}(?:我|my).{0,4}(?:電話|號碼|number|資料|data|contact|email|地址|details)",
+            r".{0,4}(?:我|my).{0,8}(?:電話|號碼|number|資料|data|contact|email|地址|details)",
             3.5,
         ),
         (
@@ -309,6 +310,29 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
     ],
+    "talk_to_staff": [
+        # "running 10 mins late", "塞車 遲10分鐘到": news for the front desk, not a new time
+        (
+            r"\b(?:i'?m|im|i am|we'?re|we are|i'?ll be|we'?ll be|will be|gonna be|might be|may be|running)\b"
+            r".{0,20}\blate\b(?!.{0,10}\b(?:is the|are you|doctor|dr)\b)|"
+            r"遲(?:咗|左)?(?:\d+|[一二三四五六七八九十兩半]+|幾|少少|啲|d|一陣)(?:個)?(?:分鐘|分|個鐘|鐘)?(?:左右)?(?:先)?到|"
+            r"(?:會|可能|要|應該)遲(?:啲|少少|d|一陣)?到|晚(?:啲|少少|d|一點)到|塞車.{0,10}(?:遲|晚)",
+            3,
+        ),
+        # "我聽日幾點?", "what time is my appointment", "can you confirm my booking": a look-up
+        (
+            r"what time is (?:my|our) (?:appointment|appt|booking|follow)|"
+            r"when is (?:my|our) (?:appointment|appt|booking|follow)|"
+            r"(?:confirm|check|remind me (?:of|about)) (?:my|our) (?:appointment|appt|booking)|"
+            r"(?:appointment|appt|booking) (?:is )?(?:confirmed|still on)\b|"
+            r"^我(?:嘅|個)?(?:聽日|今日|後日|明天|今天|星期.|禮拜.|下星期.|下禮拜.)(?:嘅)?(?:約|預約|覆診|appointment|appt)?(?:係)?"
+            r"幾點(?:鐘)?(?:呀|啊|嗎|\?)?$|"
+            r"(?:約|預約|book)(?:咗|左|了)(?:邊日|幾點|幾時|咩時間)|"
+            r"(?:唔記得|忘記|忘了|唔知).{0,6}(?:約咗|預約|幾點|邊日)|"
+            r"(?:預約|booking|appointment|appt)(?:係咪|是否|有冇)?(?:已經)?(?:確認|confirm)(?:咗|左|了)?",
+            4,
+        ),
+    ],
     "join_queue": [
         (
             r"(?:攞|拎|取|拿|要|抽|排)(?:個|一個|張)?(?:籌|號|飛)|排隊|排個隊|"
@@ -323,7 +347,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (
-            r"而家(?:可以|可唔可以)?(?:過|嚟|來)(?:嚟|來)?睇|即刻(?:過嚟)?睇|現在(?:可以)?(?:過來)?看|come (?:in )?now|"
+            r"(?:而家|現在|即刻|馬上)(?:可以|可唔可以|可不可以|能不能|能否)?(?:直接|即刻|馬上)?(?:過|嚟|來|上)(?:嚟|來)?(?:睇|看)|"
+            r"即刻(?:過嚟)?睇|現在(?:可以)?(?:過來)?看|come (?:in )?now|"
             r"see (?:the )?doctor (?:now|today|right now)",
             2.5,
         ),
@@ -377,7 +402,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"(?:opening|office|business|clinic|consultation|working) hours|are you open|"
-            r"(?:you|clinic) (?:open|close)|what time .{0,20}(?:open|close)|"
+            r"(?:you|clinic|u)(?: guys| all| people)? (?:open|close)|what time .{0,20}(?:open|close)|"
             r"when .{0,15}(?:open|close)|(?:open|close)s? (?:till|until|to) (?:what|when|how late)|how late",
             3,
         ),
@@ -394,10 +419,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"where (?:is|are|r)|location|located|directions|map|how (?:do i|to) get",
             3,
         ),
-        (r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|price|cost|fee|charge|how much", 3),
         (
-            r"醫療(?:券|劵|卷|卡)|醫療券|醫保|voucher|保險|insurance|insure|card|信用卡|credit|八達通|octopus|payme|"
-            r"fps|轉數快|alipay|支付寶|現金|cash|收唔收|accept|paying|payment|俾錢",
+            r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|"
+            r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|how much",
+            3,
+        ),
+        (
+            r"醫療(?:券|劵|卷|卡)|醫療券|醫保|voucher|保險|insurance|insure|\bcards?\b|信用卡|credit|八達通|octopus|payme|"
+            r"fps|轉數快|alipay|支付寶|微信支付|wechat ?pay|apple ?pay|現金|\bcash\b|收唔收|accept|paying|payment|俾錢",
             3,
         ),
         (
@@ -440,6 +469,22 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (r"收據|receipt|發票|invoice|診斷書|醫生證明|medical cert", 3),
+        # paperwork a doctor writes: "補開病假紙", "referral letter to a specialist"
+        (r"病假紙|醫生紙|sick (?:leave|note)|medical cert|轉介信|轉介|referral|證明書|\bmc\b", 3),
+        # repeat medicines: "淨係攞藥", "repeat prescription", "續藥"
+        (
+            r"(?:攞|拎|配|續|開)(?:返|番)?(?:上次|同樣|一樣|多)?(?:嘅|啲|d|個)?\S{0,4}藥(?!.{0,3}(?:可唔可以|嗎|得唔得|點))|"
+            r"repeat prescription|prescription|refill|(?:more|same) (?:medicine|medication|meds)",
+            3,
+        ),
+        # does the clinic offer a service at all (no booking words): "你哋有冇打流感針", "do you do HPV vaccine"
+        (
+            r"^(?!.*(?:約|預約|book|\bbk\b|位|slot|appoint|appt|schedule|reserv|想打|想做|want|like to))"
+            r"(?=.*?(?:有冇|有沒有|有無|do you|does the clinic|can you|你哋|你地|有得|any\b|offer|provide))"
+            r"(?=.*?(?:疫苗|針|vaccin|\bjabs?\b|\bshots?\b|身體檢查|體檢|驗身|body ?check|health ?check|check ?up|"
+            r"x-?ray|x光|照肺|驗血|驗尿|blood tests?|超聲波|ultrasound|心電圖|ecg|服務|service))",
+            3,
+        ),
         (r"(?:港鐵|地鐵|巴士|小巴|輕鐵|火車|電車)站?|\bstation\b|\bbus\b|minibus|\btram\b|的士|\btaxi\b", 3),
         # how to arrive for an appointment: "幾點要到", "要唔要早啲到", "how early should I come"
         (
@@ -465,6 +510,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         # whether a test or procedure is needed: "需唔需要照肺", "使唔使驗血"
         (r"(?:需|使|洗|要)(?:唔|不)(?:需|使|洗|要)(?:要)?(?:照|驗|做手術|開刀|食藥|戒口|休息|打抗生素)", 3),
+        # a report or results, to read or to have explained: "我想睇報告", "check my report"
+        (
+            r"(?:睇|check|see|view|read|get|攞|拎|問|知道|explain|解釋|講解|go through|discuss)\S{0,3}\s?"
+            r"(?:下|吓|返|番)?(?:我|my|the|個|嘅|啲|d)?\s?(?:嘅|的)?\s?(?:驗血|驗尿|化驗|blood|lab|test|x-?ray|x光|scan)?\s?"
+            r"(?:報告|report|results?|結果)|"
+            r"(?:報告|結果|results?)\s?(?:出(?:咗|左|了)?未|到(?:咗)?未|出(?:咗|左)|(?:are |is )?(?:back|ready|out)\b)",
+            3,
+        ),
         # when an ill child or adult may go back: "出水痘幾時可以返學"
         (
             rf"^(?=.*?{_HEALTH}).*?(?:幾時|幾耐|幾多日)(?:先)?(?:可以|可)?(?:返|番)(?:學|工|幼稚園)|"
@@ -473,6 +526,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
     ],
     "thanks": [
+        # a closing: "bye", "拜拜", "see you tmr"
+        (
+            r"\bbye\b|bye ?bye|\bbb\b|拜拜|再見|再会|\bsee (?:you|u|ya)\b|\bcya\b|take care|"
+            r"\bttyl\b|\bhave a (?:good|nice) (?:day|one|evening|weekend)",
+            2,
+        ),
         (
             r"唔該|m該|多謝|謝謝|感謝|感激|thank|thx|thnx|thz|tks|thks|\bty\b|\btq\b|\btysm\b|\bthnk|\bthanq\b|"
             r"tyvm|3q|\bmgoi|m goi|\bm gai\b|\bdo ?je\b|\bdor ?je\b|cheers|appreciate|grateful|辛苦(?:晒|哂|你)|"
@@ -482,7 +541,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "greeting": [
         (
-            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|(?:早上|上午|下午|晚上)好|"
+            r"\bhi\b|hello|hey|hiya|\bhalo\b|hallo|hihi|\byo\b|你好(?![靚正叻型似煩衰])|您好|哈囉|嗨|哈佬|早晨|早安|午安|晚安|早啊|(?:早上|上午|下午|晚上)好|"
             r"good (?:morning|afternoon|evening|day)|\bmorning\b|\bdear\b|喂|在嗎|有冇人|"
             r"anyone there|請問|wh?at?s+ ?up|\bsup\b|"
             # romanised Cantonese: "nei ho", "lei ho ah", "ho ma", "jo san"
@@ -505,7 +564,8 @@ _OFF_TOPIC = ascii_regex(
     r"樓價|投資|invest|六合彩|mark six|lottery|(?:買|賣|推銷)保險|保險(?:經紀|代理)|"
     r"sell(?:ing)? insurance|insurance agent|經紀|合作|推銷|partnership|collaborat|"
     r"讀書|拍拖|男朋友|女朋友|結婚未|靚唔靚|靚仔|handsome|訂枱|book (?:a )?table|"
-    r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone"
+    r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone|"
+    r"發錯|傳錯|send錯|wrong (?:number|chat|person|group)|sent to the wrong"
 )
 _WEAK = 3.0
 # Words that merely mean "please" or "hello": never on their own a request.
@@ -515,6 +575,36 @@ _YES = ascii_regex(
     r"^(?:ok|okay|okie|ok la|ok ar|好|好呀|好啊|好的|係|係呀|得|得呀|可以|冇問題|yes|yep|yeah|y|sure|confirm|"
     r"confirmed|確認|確定|correct|啱|啱呀|沒問題|無問題|👍)(?: (?:唔該|thanks|thx|please|pls))?$"
 )
+# A bare acknowledgement ("收到", "noted", "👍") carries no request, and no thanks either.
+_ACK = ascii_regex(
+    r"^(?:ok|okay|okie|okok|ok ok|k|kk|好|好呀|好啊|好的|得|得呀|可以|係|係呀|是的|嗯|嗯嗯|哦|"
+    r"收到|收到晒|noted|ok noted|知道|知道了|知道喇|明白|明白了|了解|got it|understood|"
+    r"sure|good|great|nice|cool|fine|yes|yep|yeah|no|nope|唔得|冇問題|沒問題|無問題)$"
+)
+# A message that mainly hands over an identifier: "我身份證號碼係 A123456(7)", "my card 4111 1111 1111 1111".
+# It asks nothing (the pipeline masks it and warns the patient); 號碼 there is no queue ticket.
+_ID_LABEL = ascii_regex(
+    r"身份證|\bhkid\b|\bid\b|identity card|passport|護照|電話|手機|phone|mobile|tel\b|"
+    r"信用卡|八達通|octopus|會員|member(?:ship)?|\bcards?\b|卡|戶口|account|保單|policy|號碼|\bnumber\b|\bno\b"
+)
+_ID_FILLER = ascii_regex(
+    r"我(?:嘅|的|個|張)?|個|張|嘅|的|係|是|號碼|號|\b(?:my|is|are|here|this|it|the|number|no|nr|num|please|pls)\b|唔該|呢個|:|="
+)
+_ID_VALUE = ascii_regex(r"(?<![a-z])[a-z]{0,2}\s?\d(?:[\d\s()-]*\d)?(?:\s?\(?[0-9a]\)?)?|\(\s*\)")
+
+_QUEUE_WORD = ascii_regex(r"籌|飛|排|輪|叫|queue|ticket|\bturn\b|到未|未到")
+
+
+def _gives_identifier(norm: str) -> bool:
+    if not _ID_LABEL.search(norm) or _QUEUE_WORD.search(norm):
+        return False
+    values = _ID_VALUE.findall(norm)
+    if not any(len(re.sub(r"\D", "", v)) >= 4 or "(" in v for v in values):
+        return False
+    rest = _ID_VALUE.sub(" ", norm)
+    return _leftover(rest, _ID_LABEL, _ID_FILLER) <= 1
+
+
 _NO = ascii_regex(r"^(?:no|nope|n|唔好|不要|唔要|唔使|算|算啦|算吧|唔得|不用|not now|唔啱)(?: (?:唔該|thanks|thx))?$")
 
 
@@ -549,7 +639,10 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
     if intent == "unknown" and (date or time or part or doctor) and _only_when(norm):
         # A bare "聽日下午三點" answers a booking question; "今日天氣好熱" does not.
         intent, confidence = "book_appointment", 0.6 if expecting else 0.5
-    if not screened and intent in _MODEL_MAY_REPLACE and not (expecting == "confirm" and intent != "unknown"):
+    acknowledged = intent == "unknown" and (_ACK.match(norm.strip(" ?.!")) or _gives_identifier(norm))
+    if acknowledged:
+        pass  # "收到", "我電話係 9123 4567": nothing for the model to guess at
+    elif not screened and intent in _MODEL_MAY_REPLACE and not (expecting == "confirm" and intent != "unknown"):
         intent, confidence = _with_model(norm, intent, confidence)
     return Reading(
         intent=intent,
@@ -589,6 +682,8 @@ def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
     screened = screen_normalised(norm)
     if screened:
         return screened, 0.95
+    if _gives_identifier(norm):
+        return "unknown", 0.25
     if expecting == "confirm":
         bare = norm.strip(" ?.!")
         if _YES.match(bare):

@@ -16,8 +16,8 @@ ascii_regex = functools.partial(re.compile, flags=re.ASCII)
 
 # Common simplified characters patients type, mapped to the traditional ones our patterns use.
 _SIMPLIFIED = str.maketrans(
-    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医隐辈怎么据挂场内",
-    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫隱輩怎麼據掛場內",
+    "预约医号时间点几钱诊门们个请谢过还这么订阅开给话电员护药发烧验报检资删对应该见队轮后礼营业费险问题晕杀轻咙肿边说语经续继务复吗办帮结头伤疗为种样剂处关闭钟价认确别讯条让现实专转难气脏压风觉没动识严断会岁补证书纸吃爱儿妈爷孙约约脑痴痒疮疯厉时医隐辈怎么据挂场内体宝术针来诉讲谈线网车铁区单码卫饭饮泻呕热紧无谁换迟历记录态负责联络议",
+    "預約醫號時間點幾錢診門們個請謝過還這麼訂閱開給話電員護藥發燒驗報檢資刪對應該見隊輪後禮營業費險問題暈殺輕嚨腫邊說語經續繼務復嗎辦幫結頭傷療為種樣劑處關閉鐘價認確別訊條讓現實專轉難氣臟壓風覺沒動識嚴斷會歲補證書紙食愛兒媽爺孫約約腦癡癢瘡瘋厲時醫隱輩怎麼據掛場內體寶術針來訴講談線網車鐵區單碼衛飯飲瀉嘔熱緊無誰換遲歷記錄態負責聯絡議",
 )
 _KEEP_PUNCT = set(":/.?-+'()")
 _REPEATS = ascii_regex(r"([a-z])\1{2,}")
@@ -111,7 +111,7 @@ _EMERGENCY = _any(
         r"休克|\bshock\b|(?:嘴唇|嘴|面|塊面|成個人|手指|皮膚).{0,2}(?:發)?(?:紫|藍)(?:咗|左|晒|埋|色)|"
         r"turn(?:ing|ed)? (?:blue|purple)",
         # unconscious / seizure
-        r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|不省人事|冇晒反應|冇反應",
+        r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|(?:冇|無|失)(?:咗|左|晒|了)(?:知覺|反應|呼吸)|不省人事|冇晒反應|冇反應",
         r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
         r"(?:not|isn'?t|won'?t|can'?t|cannot|doesn'?t|didn'?t) (?:waking|wake) ?up|not moving|can'?t move|"
         r"(?:唔識|唔會|唔|冇)(?:郁|動)(?:喇|啦|了)?|郁(?:唔|不)(?:到|到身)|動(?:唔|不)到|"
@@ -169,6 +169,8 @@ _OPT_OUT = _any(
         r"stop (?:all |the |your |these |those |any |ur )?(?:sending|messaging|texting|reminding|contacting|"
         r"whatsapping|reminders?|notifications?|msgs?|messages?|spam|texts?|updates?|promotions?|marketing)",
         r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
+        r"stop (?:receiving|getting) (?:the |your |these |any |all |those )?(?:whatsapp |wts |sms |text )?"
+        r"(?:messages?|msgs?|reminders?|notifications?|texts?|updates?|whatsapps?|promotions?)",
         r"no more (?:messages?|msgs?|reminders?|notifications?|texts?|updates?|promos?)|remove me from|\bunsub\b",
         r"(?:唔想|不想|唔要)(?:再)?收(?:到)?(?:呢啲|啲|你哋(?:嘅)?|任何)?(?:訊息|信息|短訊|提醒|通知|推廣|廣告|whatsapp)",
         r"(?:don'?t|do not|no longer) want (?:to (?:get|receive) )?(?:these |any |your |the |more )?"
@@ -289,6 +291,11 @@ _MEDICAL_STRONG = _any(
         r"幾(?:耐|久|多個鐘)(?:先)?(?:可以|可)?(?:再)?(?:食|飲|搽|用|打)|隔幾(?:耐|多個鐘|個鐘)|"
         r"how (?:often|many times|much|long)\b.{0,20}\b(?:should|can|do|must|may)\s+"
         r"(?:i|he|she|we|they|my \w+)\s+(?:take|use|apply|give|eat|drink)",
+        # when to take a medicine around meals: "how long should I wait after eating before taking this medicine"
+        r"(?:before|after) (?:taking|eating|meals?|food|breakfast|lunch|dinner)\b.{0,40}"
+        r"\b(?:medicine|medication|pills?|tablets?|antibiotics?|drugs?|eating|meals?|food)\b.{0,10}\?|"
+        r"(?:taking|take) (?:this|the|my|these|those) (?:medicine|medication|pills?|tablets?|antibiotics?)\b.{0,30}\?|"
+        r"食藥(?:前|後).{0,10}(?:幾耐|幾久|要唔要|使唔使|可唔可以|得唔得|\?)",
         # a named drug with any question about it
         _DRUG + r".{0,15}(?:幾(?:耐|多|次|粒|時)|可(?:唔)?可以|得唔得|點(?:食|用|搽)|一齊|再食|先食|嗎|\?|"
         r"\b(?:can|should|how|when|safe|ok)\b)",

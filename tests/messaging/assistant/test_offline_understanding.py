@@ -392,3 +392,30 @@ def test_noise_stays_unknown_with_the_real_model():
     for text in ("asdfghjkl", "xyz123", "😂😂", "", "   ", "......"):
         assert read(text).intent == "unknown", text
     assert read("頭痛 點解").intent == "medical_question"  # and a loose health question is not an alarm
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我身份證號碼係 A123456(7)", "unknown"),  # 號碼 of an ID card is no queue ticket
+        ("我身份證號碼係 A******(*)", "unknown"),  # the same, after masking
+        ("my card 4111 1111 1111 1111", "unknown"),  # a card number is no insurance question
+        ("我電話係 9123 4567", "unknown"),
+        ("我想睇報告", "medical_question"),
+        ("check my report", "medical_question"),
+        ("bye", "thanks"),
+        ("byebye", "thanks"),
+        ("拜拜", "thanks"),
+        ("收到", "unknown"),
+        ("what number are we at now", "queue_status"),
+        ("而家叫到幾號", "queue_status"),
+        ("我個號碼係A15 到未", "queue_status"),
+        ("running 10 mins late", "talk_to_staff"),
+        ("我聽日幾點?", "talk_to_staff"),
+        ("Do you do HPV vaccine?", "clinic_info"),
+        ("I'd like to book a flu jab for next Tuesday", "book_appointment"),
+        ("hello doc, thanks for yesterday, feeling much better now", "thanks"),  # "feeling" is no fee
+    ],
+)
+def test_qa_misreadings_are_read_by_their_family(text, intent):
+    assert read(text).intent == intent
