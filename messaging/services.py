@@ -125,12 +125,57 @@ def mark_seen(*, conversation: Conversation) -> None:
 
 
 def hand_to_staff(*, conversation: Conversation, reason: str, urgent: bool = False) -> None:
-    """The assistant steps back until staff hand the conversation back; the inbox shows it first."""
+    """The assistant steps back until staff hand it back; the inbox shows it first, managers get an email."""
+    from messaging.tasks import notify_staff
+
+    news = not conversation.waiting_for_staff or (urgent and not conversation.urgent)
     conversation.waiting_for_staff = True
     conversation.urgent = conversation.urgent or urgent
     conversation.urgent_reason = reason[:300]
     conversation.save(update_fields=["waiting_for_staff", "urgent", "urgent_reason"])
     log.warning("conversation %s waits for staff (urgent=%s)", conversation.pk, conversation.urgent)
+    if news:  # one email when it starts waiting or turns urgent, not one per patient message
+        notify_staff.delay_on_commit(conversation.pk)
+
+
+STAFF_ALERT = {
+    True: ("Urgent: a patient needs you / 緊急：有病人需要你", "urgent / 緊急"),
+    False: ("A patient is waiting for staff / 有病人等候職員", "waiting for staff / 等候職員"),
+}
+
+
+def email_managers(*, conversation_id: int) -> int:
+    """Email the clinic's managers a link to a conversation waiting for staff; no patient words or number in it."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    conversation = Conversation.objects.filter(pk=conversation_id, waiting_for_staff=True).first()
+    if conversation is None:
+        return 0  # staff handed it back before the email went out
+    recipients = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name="manager")
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    clinic = connection.tenant
+    domain = clinic.domains.filter(is_primary=True).values_list("domain", flat=True).first() or settings.BASE_DOMAIN
+    path = reverse("admin:messaging_conversation_change", args=[conversation.pk], urlconf=settings.ROOT_URLCONF)
+    link = f"{'https' if settings.PRODUCTION else 'http'}://{domain}{path}"
+    subject, state = STAFF_ALERT[conversation.urgent]
+    body = (
+        f"A patient's WhatsApp conversation needs a member of staff ({state}).\n"
+        f"有病人的 WhatsApp 對話需要職員跟進。\n\n{link}\n\n"
+        "The assistant stays silent in this conversation until staff hand it back.\n"
+        "職員交回對話之前，助理不會回覆。\n"
+    )
+    send_mail(subject=f"[{clinic.name_for('en')}] {subject}", message=body, from_email=None, recipient_list=recipients)
+    return len(recipients)
 
 
 def _log_staff_action(*, instance, user, action: int, changes: dict) -> None:

@@ -35,6 +35,13 @@ def send_message(self, message_id: int) -> None:
 
 
 @app.task(base=ClinicTask)
+def notify_staff(conversation_id: int) -> None:
+    from messaging import services
+
+    services.email_managers(conversation_id=conversation_id)
+
+
+@app.task(base=ClinicTask)
 def mark_read(phone_number_id: str, wamid: str) -> None:
     from clinics.models import WhatsAppNumber
     from messaging import graph

@@ -313,6 +313,18 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "smartclinic.navigation.dashboard",
 }
 
+# --- Email (staff alerts, privacy deadlines): printed to the console outside production ------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"SmartClinic <noreply@{BASE_DOMAIN}>")
+
 # --- Privacy (PDPO) -------------------------------------------------------------------
 PRIVACY_TEAM_EMAIL = os.environ.get("PRIVACY_TEAM_EMAIL", "privacy@smartclinic.local")
 # Access-request copies (encrypted) and departing clinics' exports: never under MEDIA_ROOT.
