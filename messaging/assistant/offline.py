@@ -150,6 +150,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
         (
+            r"改(?:返|番|下|吓|一下)?(?:個|嗰個|我個|我嘅)?(?:覆診|複診|預約|約|booking|appt|appointment)"
+            r"(?:時間|日子|日期)?(?:去|到|做|為|成)",
+            4,
+        ),
+        (
             r"\binstead\b|rather than|\b(?:shift|switch|swap|bring forward)\b|"
             r"change (?:it |this |that |mine )?(?:to|for) ",
             3.5,
@@ -293,7 +298,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         # "排咗好耐喇 仲未到", "等咗成個鐘", "我應該幾點返嚟"
         (
-            r"(?:排|等)(?:咗|左)(?:好|咁|成|幾)?(?:耐|久|個鐘|\d)|仲未(?:到|叫|輪)|"
+            r"(?:排|等)(?:咗|左|了)(?:好|咁|成|幾|差唔多|超過|足足)?(?:耐|久|個鐘|個半鐘|半個鐘|[一二三四五兩幾半]+個(?:半)?鐘|\d)|"
+            r"仲未(?:到|叫|輪)|還(?:要|有)(?:等)?多久|要等多久|等(?:了)?多久|多久(?:才|先)?(?:輪)?到我|"
             r"幾(?:點|時)(?:返|翻)(?:嚟|來|去)|when (?:should|do|can) (?:i|we) (?:come|be) back",
             4,
         ),
@@ -316,7 +322,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"\b(?:i'?m|im|i am|we'?re|we are|i'?ll be|we'?ll be|will be|gonna be|might be|may be|running)\b"
             r".{0,20}\blate\b(?!.{0,10}\b(?:is the|are you|doctor|dr)\b)|"
             r"遲(?:咗|左)?(?:\d+|[一二三四五六七八九十兩半]+|幾|少少|啲|d|一陣)(?:個)?(?:分鐘|分|個鐘|鐘)?(?:左右)?(?:先)?到|"
-            r"(?:會|可能|要|應該)遲(?:啲|少少|d|一陣)?到|晚(?:啲|少少|d|一點)到|塞車.{0,10}(?:遲|晚)",
+            r"(?:會|可能|要|應該)遲(?:啲|少少|d|一陣)?到|晚(?:啲|少少|d|一點)到|塞車.{0,10}(?:遲|晚)|"
+            r"stuck in traffic|traffic jam|(?:will|'ll) be there in \d+|\bon my way\b|\bomw\b",
             3,
         ),
         # "我聽日幾點?", "what time is my appointment", "can you confirm my booking": a look-up
@@ -325,7 +332,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"when is (?:my|our) (?:appointment|appt|booking|follow)|"
             r"(?:confirm|check|remind me (?:of|about)) (?:my|our) (?:appointment|appt|booking)|"
             r"(?:appointment|appt|booking) (?:is )?(?:confirmed|still on)\b|"
-            r"^我(?:嘅|個)?(?:聽日|今日|後日|明天|今天|星期.|禮拜.|下星期.|下禮拜.)(?:嘅)?(?:約|預約|覆診|appointment|appt)?(?:係)?"
+            r"\bis (?:my|our) (?:appointment|appt|booking)\b.{0,25}\b(?:confirmed|still on|booked)\b|"
+            r"^我(?:嘅|個)?(?:聽日|今日|後日|明天|今天|星期.|禮拜.|下星期.|下禮拜.)(?:嘅|個)?(?:約|預約|覆診|appointment|appt)?(?:係)?"
             r"幾點(?:鐘)?(?:呀|啊|嗎|\?)?$|"
             r"(?:約|預約|book)(?:咗|左|了)(?:邊日|幾點|幾時|咩時間)|"
             r"(?:唔記得|忘記|忘了|唔知).{0,6}(?:約咗|預約|幾點|邊日)|"
@@ -385,6 +393,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2,
         ),
         (r"(?:我|i)(?:想|要|want|would like|'d like)(?: to)? (?:come|see)", 1.5),
+        # a later day's 籌 is a slot: "聽日下晝仲有冇籌" (today's is the queue)
+        (r"(?:聽日|聽朝|後日|明天|明日|星期|禮拜|週|周|下晝|朝早|夜晚).{0,8}有(?:冇|沒有)籌", 3),
+        # asking for a refill is asking to be seen: "我想續藥", "I need a refill"
+        (
+            r"(?:想|要|需要|need|want|would like|'d like)(?: to)?(?: get| have)?(?: a| my| some)?\s?"
+            r"(?:續藥|續返|攞藥|拎藥|配藥|refill|repeat prescription|more (?:medicine|meds|medication))",
+            3.5,
+        ),
     ],
     "clinic_info": [
         (
@@ -471,6 +487,16 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"收據|receipt|發票|invoice|診斷書|醫生證明|medical cert", 3),
         # paperwork a doctor writes: "補開病假紙", "referral letter to a specialist"
         (r"病假紙|醫生紙|sick (?:leave|note)|medical cert|轉介信|轉介|referral|證明書|\bmc\b", 3),
+        # whether medicines need a consultation: "攞藥洗唔洗再睇醫生"
+        (
+            r"^(?=.*(?:藥|prescription|meds|medicine|medication))"
+            r"(?=.*(?:(?:洗|使|需|要)(?:唔|不)(?:洗|使|需|要)|唔使|不用|without|淨係|only)(?:再)?\s?"
+            r"(?:睇|見|看|seeing|see)(?:醫生| the doctor| a doctor| doctor))",
+            4,
+        ),
+        # does a service need booking: "打流感疫苗要預約嗎", "do I have to book for a flu jab"
+        (r"(?<!我)(?<!想)(?:要|需要|使|洗|用)(?:先)?(?:預約|book)(?:嗎|咩|㗎|\?)|do i (?:have|need) to book", 4),
+        (r"簽卡|碌卡|刷卡|拍卡|\bswipe\b|分店|branch", 3),
         # repeat medicines: "淨係攞藥", "repeat prescription", "續藥"
         (
             r"(?:攞|拎|配|續|開)(?:返|番)?(?:上次|同樣|一樣|多)?(?:嘅|啲|d|個)?\S{0,4}藥(?!.{0,3}(?:可唔可以|嗎|得唔得|點))|"
@@ -577,7 +603,7 @@ _YES = ascii_regex(
 )
 # A bare acknowledgement ("收到", "noted", "👍") carries no request, and no thanks either.
 _ACK = ascii_regex(
-    r"^(?:ok|okay|okie|okok|ok ok|k|kk|好|好呀|好啊|好的|得|得呀|可以|係|係呀|是的|嗯|嗯嗯|哦|"
+    r"^(?:ok|okay|okie|okok|ok ok|k|kk|好|好呀|好啊|好的|好嘅|好吖|得|得呀|可以|係|係呀|是的|嗯|嗯嗯|哦|"
     r"收到|收到晒|noted|ok noted|知道|知道了|知道喇|明白|明白了|了解|got it|understood|"
     r"sure|good|great|nice|cool|fine|yes|yep|yeah|no|nope|唔得|冇問題|沒問題|無問題)$"
 )

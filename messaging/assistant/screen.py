@@ -190,7 +190,8 @@ _OPT_IN = _any(
         r"(?:reminders?|messages?|notifications?) again|"
         r"恢復(?:接收|提醒|通知|訊息|send|發送)",
         r"(?:turn|switch) (?:the |my |your )?(?:reminders?|notifications?|messages?|alerts?) (?:back )?on|"
-        r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)? "
+        r"(?:resume|restart|turn on|start|continue)(?: sending)?(?: me)?(?: the| my)?"
+        r"(?: appointment| appt| booking| whatsapp| sms| follow-up)? "
         r"(?:reminders?|messages?|notifications?|msgs?)",
         r"start (?:sending|messaging|texting) (?:me )?again|send me (?:reminders?|messages?) again",
         r"(?:再|繼續|重新)(?:send|發|傳|提醒|通知)(?:返)?.{0,6}(?:俾|畀|比|給)我",
