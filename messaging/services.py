@@ -538,12 +538,13 @@ def _apply_status(event: WebhookEvent) -> bool:
     """Apply a delivery status; False when no message of ours carries its wamid (yet)."""
     status = _dict(event.payload.get("status"))
     wamid, new = _str(status.get("id")), _str(status.get("status"))
-    rows = Message.objects.select_for_update().filter(direction=Message.Direction.OUT)
-    message = rows.filter(wamid=wamid).first()
+    match = Q(wamid=wamid)
     callback = _str(status.get("biz_opaque_callback_data"))
-    if message is None and callback.startswith(CALLBACK_PREFIX) and callback[len(CALLBACK_PREFIX) :].isdigit():
+    if callback.startswith(CALLBACK_PREFIX) and callback[len(CALLBACK_PREFIX) :].isdigit():
         # The worker that sent it died before recording the wamid: Meta's echo settles the row.
-        message = rows.filter(pk=int(callback[len(CALLBACK_PREFIX) :]), wamid__isnull=True).first()
+        match |= Q(pk=int(callback[len(CALLBACK_PREFIX) :]), wamid__isnull=True)
+    # One locked lookup: a concurrent status that records the wamid first still matches on re-check.
+    message = Message.objects.select_for_update().filter(match, direction=Message.Direction.OUT).first()
     if message is None:
         return False
     current = message.status
