@@ -47,7 +47,10 @@ _HEALTH = (
     r"病(?!假|歷)|(?<![睇診急])症|炎|癌|covid|pain|hurt|ache|cough|fever|rash|itch|diarrh|vomit|dizz|allerg|"
     r"\bflu\b(?! (?:vaccine|jab|shot))|"
     r"\bcold\b|pregnan|\bperiod\b|blood pressure|\bbp\b|sugar|cholesterol|\bsore\b|swollen|infection|"
-    r"medicine|medication|symptom|after (?:the |my )?(?:vaccine|jab|injection|surgery|operation)|"
+    r"medicine|medication|symptom|antibiotic|amoxicillin|penicillin|paracetamol|panadol|ibuprofen|aspirin|"
+    r"metformin|statin|steroid|antihistamine|\bpills?\b|tablets?|\bdos(?:e|age)\b|"
+    r"抗生素|消炎|止痛|退燒|必理痛|撲熱息痛|布洛芬|類固醇|劑量|"
+    r"after (?:the |my )?(?:vaccine|jab|injection|surgery|operation)|"
     r"打完(?:針|疫苗)|(?:針|手術|術)後|做完(?:手術|檢查)|"
     r"睡眠|瞓(?:唔|不)著|體重|減肥|營養|維他命|vitamin|焦慮|抑鬱|anxiety|depress|腎|肝|肺|心臟|關節|皮膚|"
     r"驗(?:血|尿)|報告|blood test|(?:test|lab) results?|\bsleep|insomnia|weight)"
@@ -149,6 +152,13 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
+        # "將預約提早到朝早", "覆診可唔可以提前": moving a held appointment earlier
+        (
+            r"將.{0,10}(?:提早|提前|推遲|押後|延後)|"
+            r"(?:預約|約|覆診|複診|booking|appt|appointment)(?:時間|日期)?(?:可(?:唔|不)?可以|能否|可否|想)?(?:提早|提前)|"
+            r"\bbring (?:it |my \w+ |the \w+ )?(?:forward|earlier)\b|\b(?:move|make) it earlier\b",
+            4,
+        ),
         (
             r"改(?:返|番|下|吓|一下)?(?:個|嗰個|我個|我嘅)?(?:覆診|複診|預約|約|booking|appt|appointment)"
             r"(?:時間|日子|日期)?(?:去|到|做|為|成)",
@@ -329,6 +339,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         # "我聽日幾點?", "what time is my appointment", "can you confirm my booking": a look-up
         (
             r"what time is (?:my|our) (?:appointment|appt|booking|follow)|"
+            r"(?:what time|when|what day|which day|what date)(?:'s| is| was)? (?:my|our) (?:next )?"
+            r"(?:appointment|appt|booking|follow|check-?up|visit)|"
+            r"(?:我|我哋|我地)(?:嘅|個|的|下次)?(?:聽日|今日|後日|明天|今天|下次)?(?:嘅|個|的)?"
+            r"(?:約|預約|覆診|複診|booking|appointment|appt)(?:時間)?(?:係|是|喺|定(?:咗|左)?)?"
+            r"(?:幾點|幾時|邊日|邊一日|咩時間|乜嘢時間|什麼時候|何時|幾號)|"
             r"when is (?:my|our) (?:appointment|appt|booking|follow)|"
             r"(?:confirm|check|remind me (?:of|about)) (?:my|our) (?:appointment|appt|booking)|"
             r"(?:appointment|appt|booking) (?:is )?(?:confirmed|still on)\b|"
@@ -530,6 +545,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"(?:應該|可以|要)?(?:食|飲|搽|用)(?:咩|乜|乜嘢|什麼|甚麼)(?:嘢)?(?:好|先|藥)?(?=.*?" + _HEALTH + ")|"
             r"(?:咩|乜|什麼|甚麼)原因|"
             r"\b(?:can|may|should) (?:i|he|she|we|my \w+) (?:eat|drink|shower|bathe|exercise|swim|work|fly|travel)\b|"
+            r"\b(?:ok|okay|safe|fine) to (?:eat|drink|take|mix|exercise|swim|shower)\b(?=.*?" + _HEALTH + ")|"
             r"how long (?:does|do|will|can|should) .{0,25}\b(?:last|take to (?:heal|recover|go away)|be contagious)|"
             r"\bnormal (?:blood|bp|range|level|temperature|heart)",
             3,
@@ -591,7 +607,9 @@ _OFF_TOPIC = ascii_regex(
     r"sell(?:ing)? insurance|insurance agent|經紀|合作|推銷|partnership|collaborat|"
     r"讀書|拍拖|男朋友|女朋友|結婚未|靚唔靚|靚仔|handsome|訂枱|book (?:a )?table|"
     r"請人|搵工|應徵|招聘|hiring|vacanc|job opening|笑話|\bjokes?\b|唱歌|iphone|"
-    r"發錯|傳錯|send錯|wrong (?:number|chat|person|group)|sent to the wrong"
+    r"發錯|傳錯|send錯|wrong (?:number|chat|person|group)|sent to the wrong|"
+    r"congratulations|you (?:have |'ve )?won|\bprize|click (?:here|the link|this link|below)|\bwinner|"
+    r"\bloans?\b|貸款|借錢|中獎|恭喜(?:你|閣下)?(?:中|獲得|贏)|免費(?:送|領取)|限時優惠|按此|點擊連結"
 )
 _WEAK = 3.0
 # Words that merely mean "please" or "hello": never on their own a request.
