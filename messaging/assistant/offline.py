@@ -296,6 +296,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (
             r"等(?:緊|咗|左)?(?:幾多|幾耐|幾久|幾個|多久|幾多分鐘|幾多個鐘)|"
             r"(?:排隊|排|輪候|等)(?:要|需要)(?:等)?(?:幾|多)(?:耐|久)|"
+            r"(?:使唔使|洗唔洗|要唔要|會唔會|需唔需要)(?:排|等)(?:好|幾|很)(?:耐|久)|"
             r"(?:好多|幾多|多唔多)人(?:喺度)?(?:排|等)|(?:排緊|等緊).{0,6}(?:\?|嗎|呀|未|幾)",
             4,
         ),
@@ -341,9 +342,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"what time is (?:my|our) (?:appointment|appt|booking|follow)|"
             r"(?:what time|when|what day|which day|what date)(?:'s| is| was)? (?:my|our) (?:next )?"
             r"(?:appointment|appt|booking|follow|check-?up|visit)|"
+            r"\b(?:my|our) (?:next )?(?:appointment|appt|booking)(?: is| was|'s)? "
+            r"(?:when|what time|on what day|which day)\b|"
             r"(?:我|我哋|我地)(?:嘅|個|的|下次)?(?:聽日|今日|後日|明天|今天|下次)?(?:嘅|個|的)?"
             r"(?:約|預約|覆診|複診|booking|appointment|appt)(?:時間)?(?:係|是|喺|定(?:咗|左)?)?"
             r"(?:幾點|幾時|邊日|邊一日|咩時間|乜嘢時間|什麼時候|何時|幾號)|"
+            r"(?:我|我哋|我地)(?:嘅|個|的)(?:約|預約|覆診|複診|booking|appointment|appt)(?:係咪|是否|係唔係|是不是)|"
             r"when is (?:my|our) (?:appointment|appt|booking|follow)|"
             r"(?:confirm|check|remind me (?:of|about)) (?:my|our) (?:appointment|appt|booking)|"
             r"(?:appointment|appt|booking) (?:is )?(?:confirmed|still on)\b|"
@@ -376,6 +380,12 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\bqueue\b|\bq\b|籌", 2),
+        # coming now and asking whether to queue: "而家過嚟要唔要攞籌" (not "使唔使預約", a policy question)
+        (
+            r"^(?=.*?(?:而家|依家|宜家|即刻|馬上|現在|今日|過嚟|過來|\bnow\b|\btoday\b))"
+            r"(?=.*?(?:要唔要|使唔使|洗唔洗|需唔需要|需要|要)(?:先)?(?:排隊|排|攞籌|拎籌|取籌|攞號|拎號)(?!.{0,3}(?:好耐|幾耐|幾久|多久|好久)))",
+            4.5,
+        ),
         # 排 as a verb with a modal: "今日仲可唔可以排", "有冇得排", "排得唔得" (not 排到: that is status)
         (r"(?:可(?:唔)?可以|仲|想|要|去|嚟|過嚟|有冇得|點樣|點)排(?!到|咗|緊|第)|排(?:得唔得|唔排得|得嗎)", 3),
     ],
@@ -413,7 +423,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         # asking for a refill is asking to be seen: "我想續藥", "I need a refill"
         (
             r"(?:想|要|需要|need|want|would like|'d like)(?: to)?(?: get| have)?(?: a| my| some)?\s?"
-            r"(?:續藥|續返|攞藥|拎藥|配藥|refill|repeat prescription|more (?:medicine|meds|medication))",
+            r"(?:續藥|續返|攞藥|拎藥|配藥|refill|repeat prescription|more (?:medicine|meds|medication|pills|tablets))",
             3.5,
         ),
     ],
