@@ -30,6 +30,7 @@ class ConversationAdmin(ModelAdmin):
     search_fields = ("patient__name", "patient__wa_id")
     list_filter = ("urgent", "waiting_for_staff")
     list_per_page = 50
+    change_list_template = "messaging/inbox.html"
 
     def get_queryset(self, request):
         return selectors.inbox()
@@ -42,17 +43,33 @@ class ConversationAdmin(ModelAdmin):
 
     @admin.display(description=_("patient"), ordering="patient__name")
     def patient_name(self, obj):
-        flag = "🚨 " if obj.urgent else ""
-        return f"{flag}{obj.patient}"
+        # The marker classes let the inbox page tint urgent and waiting rows.
+        if obj.urgent:
+            return format_html('<span class="inbox-urgent" title="{}">🚨</span> {}', obj.urgent_reason, obj.patient)
+        if obj.waiting_for_staff:
+            return format_html(
+                '<span class="inbox-waiting" title="{}">⏳</span> {}', _("waiting for staff"), obj.patient
+            )
+        return str(obj.patient)
 
     @admin.display(description=_("unread"))
     def unread_badge(self, obj):
-        return format_html("<strong>{}</strong>", obj.unread) if obj.unread else ""
+        inner = format_html("<strong>{}</strong>", obj.unread) if obj.unread else ""
+        return format_html('<span data-unread="{}">{}</span>', obj.pk, inner)
 
     @admin.display(description=_("latest message"))
     def latest(self, obj):
-        text = obj.latest_text or (f"[{obj.latest_kind}]" if obj.latest_kind else "")
-        return text[:80]
+        return format_html('<span data-latest="{}">{}</span>', obj.pk, selectors.preview(obj))
+
+    def changelist_view(self, request, extra_context=None):
+        live = {"inbox_poll_url": reverse("admin:messaging_conversation_inbox_poll")}
+        live["inbox_stamp"] = selectors.inbox_live()["stamp"]
+        return super().changelist_view(request, extra_context={**live, **(extra_context or {})})
+
+    def inbox_poll_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse(selectors.inbox_live())
 
     @admin.display(description=_("handled by"))
     def handled_by(self, obj):
@@ -64,6 +81,7 @@ class ConversationAdmin(ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("poll/", wrap(self.inbox_poll_view), name="messaging_conversation_inbox_poll"),
             path("<int:pk>/poll/", wrap(self.poll_view), name="messaging_conversation_poll"),
             path("<int:pk>/reply/", wrap(require_POST(self.reply_view)), name="messaging_conversation_reply"),
             path(
@@ -108,6 +126,7 @@ class ConversationAdmin(ModelAdmin):
         return JsonResponse(
             {
                 "messages": selectors.thread(conversation=conversation, after=after),
+                "ticks": selectors.ticks(conversation=conversation),
                 "taken_over": conversation.taken_over_by_id is not None,
                 "waiting_for_staff": conversation.waiting_for_staff,
             }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +26,39 @@ def inbox() -> QuerySet[Conversation]:
         )
         .order_by("-urgent", "-waiting_for_staff", F("last_message_at").desc(nulls_last=True))
     )
+
+
+def preview(conversation: Conversation) -> str:
+    """The latest message of an inbox row (annotated by `inbox`), cut to one line's worth."""
+    text = conversation.latest_text or (f"[{conversation.latest_kind}]" if conversation.latest_kind else "")
+    return text[:80]
+
+
+def inbox_live(*, limit: int = 100) -> dict:
+    """What the inbox page polls: each row's unread count and preview, and a stamp of order and flags.
+
+    The stamp changes when a conversation moves, arrives, or starts waiting or turns urgent: the page
+    then offers a reload; unread counts and previews it updates in place.
+    """
+    rows = list(inbox()[:limit])
+    order = "|".join(
+        f"{c.pk}:{int(c.urgent)}{int(c.waiting_for_staff)}{int(c.taken_over_by_id is not None)}:"
+        f"{c.last_message_at.timestamp() if c.last_message_at else ''}"
+        for c in rows
+    )
+    return {
+        "stamp": hashlib.sha256(order.encode()).hexdigest()[:16],
+        "conversations": [
+            {"id": c.pk, "unread": c.unread, "latest": preview(c), "urgent": c.urgent, "waiting": c.waiting_for_staff}
+            for c in rows
+        ],
+    }
+
+
+def ticks(*, conversation: Conversation, limit: int = 50) -> dict[int, dict]:
+    """Delivery ticks of the conversation's latest outbound messages, for the thread page to refresh."""
+    recent = conversation.messages.filter(direction=Message.Direction.OUT).order_by("-created_at", "-pk")[:limit]
+    return {message.pk: tick(message) for message in recent}
 
 
 def tick(message: Message) -> dict:
