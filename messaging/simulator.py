@@ -118,13 +118,17 @@ def _clinic_number(slug: str):
 @_operator_only
 def page(request):
     from django.template.response import TemplateResponse
+    from django.utils.translation import gettext as _
 
     from clinics.models import Clinic
+    from smartclinic.admin_sites import operator_site
 
     clinics = (
         Clinic.objects.filter(status="active", whatsapp_numbers__active=True).exclude(schema_name="public").distinct()
     )
-    return TemplateResponse(request, "messaging/simulator.html", {"clinics": clinics, "title": "Patient simulator"})
+    # Inside the operator admin's frame: its sidebar, header and tab title.
+    context = {**operator_site.each_context(request), "clinics": clinics, "title": _("Patient simulator")}
+    return TemplateResponse(request, "messaging/simulator.html", context)
 
 
 @_operator_only
