@@ -4,7 +4,10 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
@@ -42,6 +45,13 @@ def _check_new_clinic(*, slug: str, phone_number_id: str) -> None:
         )
 
 
+def _check_manager(*, email: str, password: str | None) -> None:
+    """The manager signs in with this email: refuse a typo or a weak password before any schema exists."""
+    validate_email(email)  # Django's own, already translated message: "Enter a valid email address."
+    if password:
+        validate_password(password, user=get_user_model()(username=email, email=email))
+
+
 def create_clinic(
     *,
     slug: str,
@@ -57,9 +67,10 @@ def create_clinic(
     if not name_en.strip() or not name_zh.strip():
         raise ValidationError(gettext("The clinic needs a name in English and in Chinese."))
     generated = None
+    manager_email = manager_email or f"manager@{clinic_domain(slug)}"
+    _check_manager(email=manager_email, password=manager_password)
     if not manager_password:
         generated = manager_password = secrets.token_urlsafe(12)
-    manager_email = manager_email or f"manager@{clinic_domain(slug)}"
 
     clinic = Clinic(schema_name=slug, slug=slug, name_en=name_en.strip(), name_zh=name_zh.strip())
     clinic.save()  # creates and migrates the schema

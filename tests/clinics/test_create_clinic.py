@@ -68,3 +68,28 @@ def test_create_clinic_command_exits_with_a_clear_message_on_duplicates(alpha):
             "--phone-number-id", "999000999", "--display-phone", "+852 3000 0009",
         )  # fmt: skip
     assert connection.schema_name == "public"
+
+
+def test_a_manager_email_that_is_not_an_email_is_refused_and_leaves_no_schema(db):
+    with pytest.raises(ValidationError, match="valid email address"):
+        _make(manager_email="notanemail", manager_password="a-long-password-1")
+    assert not schema_exists("gamma")
+    assert not Clinic.objects.filter(slug="gamma").exists()
+
+
+def test_a_weak_manager_password_is_refused_and_leaves_no_schema(db):
+    with pytest.raises(ValidationError, match="too short"):
+        _make(manager_email="boss@gamma.test", manager_password="123")
+    assert not schema_exists("gamma")
+    assert not WhatsAppNumber.objects.filter(phone_number_id="555000111").exists()
+
+
+def test_create_clinic_command_explains_a_weak_manager_password(db):
+    with pytest.raises(CommandError, match="too short"):
+        call_command(
+            "create_clinic",
+            "--slug", "gamma", "--name-en", "G", "--name-zh", "伽",
+            "--phone-number-id", "555000111", "--display-phone", "+852 3000 0003",
+            "--manager-email", "boss@gamma.test", "--manager-password", "123",
+        )  # fmt: skip
+    assert not schema_exists("gamma")
