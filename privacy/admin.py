@@ -114,6 +114,14 @@ class PrivacyRequestAdmin(ModelAdmin):
             .order_by("closed_rank", "deadline_on", "id")
         )
 
+    def get_ordering(self, request):
+        # Open requests first, the nearest (extended) deadline first; the model's own ordering would
+        # otherwise win over get_queryset's and mix closed requests in by their original due date.
+        closed_rank = Case(
+            When(status__in=PrivacyRequest.OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [closed_rank.asc(), Coalesce(F("extended_due_on"), F("due_on")).asc(), "id"]
+
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 

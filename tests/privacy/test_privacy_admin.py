@@ -4,6 +4,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from clinics.frontdesk.models import Patient
+from privacy import services
 from privacy.models import PrivacyRequest, RefusalLogEntry
 from tests.privacy.privacy_factories import make_patient, make_request
 
@@ -56,3 +57,19 @@ def test_upcoming_deletions_are_listed_for_our_staff(alpha, operator_client):
     alpha.save()
     page = operator_client.get("/admin/privacy/upcomingdeletion/").content.decode()
     assert "alpha" in page and ">10<" in page
+
+
+def test_the_operator_list_puts_open_requests_before_closed_ones_and_uses_the_extended_date(alpha, operator_client):
+    today = timezone.localdate()
+    closed = make_request(alpha, received_on=today - timedelta(days=60))
+    services.withdraw(request=closed)
+    extended = make_request(alpha, received_on=today - timedelta(days=30))
+    services.extend_deadline(
+        request=extended,
+        reason="Records in the archive",
+        notice_sent_on=today,
+        extended_due_on=today + timedelta(days=30),
+    )
+    plain = make_request(alpha, received_on=today - timedelta(days=20))
+    page = operator_client.get("/admin/privacy/privacyrequest/").content.decode()
+    assert page.index(plain.reference) < page.index(extended.reference) < page.index(closed.reference)
