@@ -13,13 +13,18 @@ from django.utils import timezone
 from clinics.frontdesk.models import Patient
 from messaging.models import Conversation, Message
 
-FIXTURES = Path(__file__).resolve().parents[2] / "../shared/fixtures/whatsapp"
+# Meta's sample bodies: our copy, plus any the team adds to ../shared (read there when present).
+FIXTURE_DIRS = (
+    Path(__file__).resolve().parent / "fixtures" / "whatsapp",
+    Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "whatsapp",
+)
 ALPHA_NUMBER = "106540352242922"
 BETA_NUMBER = "106540352242999"
 
 
 def fixture_files() -> list[Path]:
-    return sorted(FIXTURES.resolve().glob("*.json"))
+    files = {path.name: path for folder in FIXTURE_DIRS if folder.is_dir() for path in folder.glob("*.json")}
+    return [files[name] for name in sorted(files)]
 
 
 def sign(body: bytes, secret: str | None = None) -> str:
