@@ -238,6 +238,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "messaging",  # raw webhooks and chat text are high-volume personal data; staff actions are logged explicitly
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # an IP address is personal data we do not need
+# Secrets never enter the log, where every manager could read them.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "access_token", "queue_board_token")
 
 # --- Celery -------------------------------------------------------------------------
 CELERY_BROKER_URL = broker_url(REDIS_URL)
