@@ -46,16 +46,28 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# The clinic's own configuration is the manager's; machine tables are only ever read by people.
+MANAGER_ONLY_MODELS = {("frontdesk", "clinicsettings")}
+READ_ONLY_MODELS = {("frontdesk", "sheetrow"), ("frontdesk", "queueday"), ("messaging", "webhookevent")}
+
+
+def _grants(role: str, permission: Permission) -> bool:
+    model = (permission.content_type.app_label, permission.content_type.model)
+    action = permission.codename.split("_", 1)[0]
+    if action not in ROLE_PERMISSIONS[role].get(model[0], ()):
+        return False
+    if model in READ_ONLY_MODELS and action != "view":
+        return False
+    return role == "manager" or model not in MANAGER_ONLY_MODELS
+
+
 def ensure_staff_roles() -> dict[str, Group]:
     """Create or refresh the manager / receptionist / nurse groups of this clinic."""
     groups = {}
-    for role, grants in ROLE_PERMISSIONS.items():
+    everything = list(Permission.objects.select_related("content_type"))
+    for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=role)
-        permissions = [
-            permission
-            for permission in Permission.objects.select_related("content_type")
-            if permission.codename.split("_", 1)[0] in grants.get(permission.content_type.app_label, ())
-        ]
+        permissions = [permission for permission in everything if _grants(role, permission)]
         group.permissions.set(permissions)
         groups[role] = group
     return groups
