@@ -29,6 +29,7 @@ from messaging import graph
 from messaging.models import Attachment, Conversation, Message, WebhookEvent
 from messaging.sensitive import mask_identifiers
 from messaging.texts import TEXTS, render
+from smartclinic.crypto import keyed_hash
 
 log = logging.getLogger(__name__)
 
@@ -264,9 +265,14 @@ def window_open(conversation: Conversation, *, at: datetime | None = None) -> bo
 def notify_patient(
     *, patient: Patient, text: str, template: str, parameters: list[str], reminder: bool = False
 ) -> Message | None:
-    """Free text inside the 24-hour window, else the approved template; nothing for an opted-out reminder."""
+    """Free text inside the 24-hour window, else the approved template.
+
+    A reminder is business-initiated: always its template, and nothing to an opted-out patient.
+    """
     if reminder and patient.opted_out:
         return None
+    if reminder:  # business-initiated: always the approved template, window open or not
+        return queue_template(patient=patient, name=template, language=patient.language, parameters=parameters)
     conversation = conversation_for(patient=patient)
     # Leave a minute's margin: the send task checks the window again when it runs.
     if window_open(conversation, at=timezone.now() + timedelta(minutes=1)):
@@ -296,7 +302,8 @@ def _rate_limited(*, phone_number_id: str, wa_id: str) -> float | None:
     if _over_limit(f"wa:rate:{phone_number_id}:{second}", settings.WHATSAPP_RATE_PER_SECOND, 1):
         return (second + 1 - now) + random.uniform(0, 0.5)  # noqa: S311 - jitter, not security
     bucket = int(now // PAIR_WINDOW_SECONDS)
-    if _over_limit(f"wa:pair:{phone_number_id}:{wa_id}:{bucket}", PAIR_LIMIT, PAIR_WINDOW_SECONDS):
+    recipient = keyed_hash(wa_id)[:16]  # Redis keys (and its dump file) never hold a phone number
+    if _over_limit(f"wa:pair:{phone_number_id}:{recipient}:{bucket}", PAIR_LIMIT, PAIR_WINDOW_SECONDS):
         return (bucket + 1) * PAIR_WINDOW_SECONDS - now + random.uniform(0, 2)  # noqa: S311
     return None
 

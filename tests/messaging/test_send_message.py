@@ -203,3 +203,13 @@ def test_a_patient_of_beta_gets_messages_from_betas_number(
     with django_capture_on_commit_callbacks(execute=True):
         services.queue_text(conversation=conversation, text="from beta")
     assert graph_standin.sent[0]["phone_number_id"] == "106540352242999"
+
+
+def test_the_recipient_rate_limit_keys_in_redis_hold_no_phone_number(conversation, graph_standin):
+    import redis
+    from django.conf import settings as django_settings
+
+    message = OutboundFactory(conversation=conversation)
+    assert services.send_queued(message_id=message.pk).done
+    keys = [key.decode() for key in redis.Redis.from_url(django_settings.REDIS_URL).keys("*wa:pair*")]
+    assert keys and not any("85291234567" in key for key in keys)

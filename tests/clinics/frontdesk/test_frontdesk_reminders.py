@@ -131,12 +131,14 @@ def test_staff_schedule_a_follow_up_for_the_day_before_at_the_reminder_hour(in_a
     assert reminder.send_at == expected
 
 
-def test_the_reminder_is_in_the_patients_language(in_alpha):
+def test_the_reminder_is_its_template_in_the_patients_language_even_inside_the_window(in_alpha):
     _outside_quiet_hours()
-    patient = chatting_patient(language="zh-Hant-HK")  # window open: free text
+    patient = chatting_patient(language="zh-Hant-HK")  # window open, still business-initiated
     _due_reminder(patient)
     services.send_due_reminders()
-    assert "覆診" in Message.objects.get(conversation__patient=patient).text
+    message = Message.objects.get(conversation__patient=patient)
+    assert message.kind == Message.Kind.TEMPLATE
+    assert message.payload["template"]["language"]["code"] == "zh_HK"
 
 
 def test_the_dispatcher_queues_one_task_per_active_clinic(db, alpha, beta):
