@@ -3,8 +3,7 @@
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import date
-from importlib import import_module
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -83,16 +82,21 @@ def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> Dele
         raise ValueError(f"{clinic.slug} is under a legal hold: nothing may be deleted.")
     if clinic.status != Clinic.Status.LEFT:
         raise ValueError(f"{clinic.slug} has not left: only a departed clinic is deleted.")
+    handover = None
+    if not ClinicExport.objects.filter(clinic=clinic).exists():
+        # It never got its departure export (it left and came due between two runs, or the job was down):
+        # make it now, before anything goes, and keep that file a while for handing over to the clinic.
+        handover = clinic_export(clinic=clinic)
+        log.info("departure export made for %s at deletion", clinic.slug)
     plan = plan_purge(clinic=clinic)
     deleted = [f"database schema {clinic.schema_name} ({sum(plan.counts.values())} rows)"]
-    sheets = _sheets_module()
-    if sheets is not None and hasattr(sheets, "clear_clinic_mirror"):
-        try:
-            with tenant_context(clinic):
-                sheets.clear_clinic_mirror()
-            deleted.append("Google Sheets mirror rows")
-        except Exception:  # best effort: the spreadsheet belongs to the clinic and may be gone already
-            log.exception("could not clear the Sheets mirror of %s", clinic.slug)
+    counts = dict(plan.counts)
+    mirror = _clear_mirror(clinic)
+    if isinstance(mirror, int):
+        counts["Google Sheets mirror rows"] = mirror
+        deleted.append(f"Google Sheets mirror ({mirror} rows)")
+    else:
+        deleted.append(f"mirror: not cleared ({mirror})")
     for request in PrivacyRequest.objects.filter(clinic=clinic, status__in=PrivacyRequest.OPEN_STATUSES):
         request.status, request.outcome, request.wa_id = (
             PrivacyRequest.Status.WITHDRAWN,
@@ -101,7 +105,12 @@ def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> Dele
         )
         request.closed_at = timezone.now()
         request.save()
-    for export in ClinicExport.objects.filter(clinic=clinic, deleted_at__isnull=True):
+    if handover is not None:
+        keep_until = timezone.localdate() + timedelta(days=_handover_days())
+        deleted.append(f"departure export made at deletion, kept for the clinic until {keep_until} ({handover.sha256})")
+    for export in ClinicExport.objects.filter(clinic=clinic, deleted_at__isnull=True).exclude(
+        pk=getattr(handover, "pk", None)
+    ):
         Path(export.path).unlink(missing_ok=True)
         export.deleted_at = timezone.now()
         export.save(update_fields=["deleted_at"])
@@ -126,7 +135,7 @@ def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> Dele
             clinic_name=str(clinic),
             left_on=clinic.left_on,
             retention_days=clinic.retention_days,
-            counts=plan.counts,
+            counts=counts,
             deleted=deleted,
             performed_by=performed_by,
         )
@@ -148,8 +157,38 @@ def purge_due_clinics(*, today: date | None = None, dry_run: bool = False, perfo
     return plans, [purge_clinic(clinic=clinic, performed_by=performed_by) for clinic in due]
 
 
-def _sheets_module():
+def _handover_days() -> int:
+    return getattr(settings, "PRIVACY_DEPARTURE_EXPORT_KEEP_DAYS", 30)
+
+
+def _clear_mirror(clinic: Clinic) -> int | str:
+    """Rows cleared from the clinic's Google Sheets mirror, or why it could not be (no personal data in it).
+
+    Best effort: the spreadsheet belongs to the clinic; Google may refuse (429, 5xx) or the sheet may be gone.
+    """
+    from gspread.exceptions import APIError
+
+    from clinics.frontdesk import sheets
+
     try:
-        return import_module("clinics.frontdesk.sheets")
-    except ModuleNotFoundError:
-        return None
+        with tenant_context(clinic):
+            return sheets.clear_mirror()
+    except APIError as error:
+        log.warning("could not clear the Sheets mirror of %s: %s", clinic.slug, error.code)
+        return f"Google Sheets error {error.code}"
+    except Exception as error:  # noqa: BLE001 - any failure is recorded, the purge goes on
+        log.exception("could not clear the Sheets mirror of %s", clinic.slug)
+        return f"{type(error).__name__}"
+
+
+def expire_handover_exports(*, today: date | None = None) -> int:
+    """Delete departure export files made at deletion once their handover period has passed."""
+    today = today or timezone.localdate()
+    expired = 0
+    for export in ClinicExport.objects.filter(clinic__isnull=True, deleted_at__isnull=True):
+        if timezone.localdate(export.created_at) + timedelta(days=_handover_days()) < today:
+            Path(export.path).unlink(missing_ok=True)
+            export.deleted_at = timezone.now()
+            export.save(update_fields=["deleted_at"])
+            expired += 1
+    return expired

@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from privacy.models import PrivacyRequest
-from privacy.retention import ensure_departure_exports, purge_due_clinics
+from privacy.retention import ensure_departure_exports, expire_handover_exports, purge_due_clinics
 from privacy.selectors import deadline_digest
 from smartclinic.celery import PublicTask, app
 
@@ -52,4 +52,9 @@ def run_retention() -> dict:
         Path(request.export_file).unlink(missing_ok=True)
         PrivacyRequest.objects.filter(pk=request.pk).update(export_file="")
         expired += 1
-    return {"exports": len(exports), "deleted": [c.number for c in certificates], "expired_access_exports": expired}
+    return {
+        "exports": len(exports),
+        "deleted": [c.number for c in certificates],
+        "expired_access_exports": expired,
+        "expired_handover_exports": expire_handover_exports(),
+    }

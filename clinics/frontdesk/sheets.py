@@ -206,3 +206,26 @@ def correct_patient_rows(*, patient_ref: str, name: str) -> int:
             value_input_option="RAW",
         )
     return changed + len(numbers)
+
+
+def clear_mirror() -> int:
+    """Empty the mirrored worksheets (Appointments, Messages) of the clinic's spreadsheet; for the 90-day deletion.
+
+    Runs inside the clinic's schema, whether or not the mirror is still switched on. Returns how many patient
+    rows were in them (the header row aside); other worksheets of the clinic's spreadsheet are left alone.
+    Raises gspread's APIError when Google refuses (429, 5xx, spreadsheet gone): the caller records it.
+    """
+    SheetRow.objects.all().delete()
+    spreadsheet_id = _settings().spreadsheet_id
+    if not spreadsheet_id:
+        return 0
+    spreadsheet = client().open_by_key(spreadsheet_id)
+    cleared = 0
+    for title in HEADERS:
+        try:
+            worksheet = spreadsheet.worksheet(title)
+        except WorksheetNotFound:
+            continue
+        cleared += sum(1 for value in worksheet.col_values(REF_COLUMN) if value and value != HEADERS[title][1])
+        worksheet.clear()
+    return cleared

@@ -11,12 +11,15 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
+from clinics.frontdesk import sheets
+from clinics.frontdesk.models import Appointment, ClinicSettings
 from clinics.models import Clinic
 from clinics.services import create_clinic
 from privacy import services
 from privacy.models import ClinicExport, DeletionCertificate, PrivacyRequest, RefusalLogEntry
-from privacy.retention import ensure_departure_exports, purge_due_clinics
+from privacy.retention import ensure_departure_exports, expire_handover_exports, purge_due_clinics
 from privacy.tasks import run_retention
+from smartclinic.standins.sheets import SheetsStandIn
 from tests.privacy.privacy_factories import make_request
 from tests.privacy.privacy_scenario import (
     build_patient_story,
@@ -112,3 +115,70 @@ def test_the_daily_task_exports_then_deletes_and_drops_the_export_file(db):
     export = ClinicExport.objects.get(clinic_slug="daily")
     assert export.deleted_at is not None and not Path(export.path).exists()
     assert settings.CELERY_BEAT_SCHEDULE["privacy-retention"]["task"] == "privacy.tasks.run_retention"
+
+
+@pytest.fixture
+def sheets_stand_in(settings):
+    server = SheetsStandIn().start()
+    settings.SHEETS_BASE_URL = server.url
+    settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    yield server
+    server.stop()
+
+
+def _mirrored(clinic, server) -> str:
+    """The clinic's spreadsheet, holding its patient's appointment and messages as the mirror wrote them."""
+    spreadsheet_id = server.create_spreadsheet(f"{clinic.slug}-sheet")
+    with tenant_context(clinic):
+        ClinicSettings.objects.update_or_create(defaults={"sheets_enabled": True, "spreadsheet_id": spreadsheet_id})
+        sheets.queue_appointment_row(appointment=Appointment.objects.get(), event="booked")
+        assert sheets.flush() == 4
+    assert len(server.values(spreadsheet_id, "Messages")) == 4  # header + 3 messages
+    return spreadsheet_id
+
+
+def test_the_purge_clears_the_clinics_sheets_mirror_and_counts_it(db, sheets_stand_in):
+    clinic = _departed("mirrorgone", "777000010")
+    spreadsheet_id = _mirrored(clinic, sheets_stand_in)
+    _, [certificate] = purge_due_clinics()
+    assert sheets_stand_in.values(spreadsheet_id, "Appointments") == []
+    assert sheets_stand_in.values(spreadsheet_id, "Messages") == []
+    assert certificate.counts["Google Sheets mirror rows"] == 4
+    assert "Google Sheets mirror (4 rows)" in certificate.deleted
+    assert not schema_exists("mirrorgone")
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_sheets_failure_does_not_stop_the_purge_and_is_on_the_certificate(db, sheets_stand_in, status):
+    clinic = _departed("mirrorfail", "777000011")
+    spreadsheet_id = _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(1, status=status)
+    _, [certificate] = purge_due_clinics()
+    assert not schema_exists("mirrorfail") and not Clinic.objects.filter(slug="mirrorfail").exists()
+    assert f"mirror: not cleared (Google Sheets error {status})" in certificate.deleted
+    assert "Google Sheets mirror rows" not in certificate.counts
+    assert len(sheets_stand_in.values(spreadsheet_id, "Messages")) == 4  # still there, and the certificate says so
+    assert "Leaving Patient" not in str(certificate.deleted) + str(certificate.counts)
+
+
+def test_a_clinic_that_never_got_its_departure_export_gets_it_before_it_is_deleted(db):
+    _departed("noexport", "777000012")
+    assert not ClinicExport.objects.filter(clinic_slug="noexport").exists()
+    _, [certificate] = purge_due_clinics()
+    export = ClinicExport.objects.get(clinic_slug="noexport")
+    assert export.deleted_at is None and Path(export.path).is_file()
+    with zipfile.ZipFile(export.path) as archive:
+        assert "tables/frontdesk.Patient.json" in archive.namelist()
+    assert export.counts["frontdesk.Patient"] == 1
+    assert any(export.sha256 in line for line in certificate.deleted)
+    assert not schema_exists("noexport") and not Clinic.objects.filter(slug="noexport").exists()
+
+
+def test_the_export_made_at_deletion_goes_once_its_handover_period_has_passed(db):
+    _departed("handover", "777000013")
+    purge_due_clinics()
+    export = ClinicExport.objects.get(clinic_slug="handover")
+    assert expire_handover_exports() == 0 and Path(export.path).is_file()
+    assert expire_handover_exports(today=timezone.localdate() + timedelta(days=31)) == 1
+    export.refresh_from_db()
+    assert export.deleted_at is not None and not Path(export.path).exists()

@@ -111,3 +111,28 @@ def test_the_mirror_backs_off_longer_each_time(mirrored):
         row = SheetRow.objects.get()
         assert row.attempts == attempt
         assert row.next_attempt_at - timezone.now() > timedelta(seconds=30 * 2 ** (attempt - 1) - 5)
+
+
+def test_clearing_the_mirror_empties_the_mirrored_sheets_and_counts_the_patient_rows(mirrored):
+    book(PatientFactory(name="Chan Tai Man"))
+    conversation = Conversation.objects.create(patient=PatientFactory())
+    Message.objects.create(conversation=conversation, direction="in", text="hello", status="received")
+    sheets.flush()
+    book()  # still waiting in the outbox
+    assert sheets.clear_mirror() == 2
+    assert mirrored.values(SPREADSHEET, "Appointments") == [] and mirrored.values(SPREADSHEET, "Messages") == []
+    assert not SheetRow.objects.exists()
+
+
+def test_clearing_the_mirror_leaves_the_clinics_other_worksheets_alone(mirrored):
+    mirrored.create_spreadsheet(SPREADSHEET, sheets=("Appointments", "Messages", "Clinic notes"))
+    mirrored.spreadsheets[SPREADSHEET].find(title="Clinic notes").rows.append(["keep me"])
+    book()
+    sheets.flush()
+    assert sheets.clear_mirror() == 1
+    assert mirrored.values(SPREADSHEET, "Clinic notes") == [["keep me"]]
+
+
+def test_clearing_the_mirror_of_a_clinic_without_a_spreadsheet_does_nothing(in_alpha, stand_in):
+    assert sheets.clear_mirror() == 0
+    assert stand_in.requests == []
