@@ -1,11 +1,15 @@
 import io
 import json
+import re
 import time
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from django.core import signing
+from django_tenants.utils import tenant_context
 
+from clinics.frontdesk.models import Reminder
 from privacy import services
 from privacy.exports import patient_export
 from privacy.models import DisclosureLog, PrivacyRequest
@@ -116,3 +120,48 @@ def test_the_link_is_useless_without_a_staff_login_or_on_a_clinic_domain(story, 
     assert Client(HTTP_HOST="localhost").get(link).status_code == 404
     assert alpha_manager_client.get(link).status_code == 404
     assert PrivacyRequest.objects.get(pk=request.pk).events.filter(action="export_downloaded").count() == 0
+
+
+def _index(clinic, language) -> str:
+    export = patient_export(clinic=clinic, wa_id="85291234567", language=language, reference="PR-TEST")
+    return _open(export).read("index.html").decode()
+
+
+def test_the_chinese_index_html_shows_labels_and_choices_in_chinese_not_raw_codes(story):
+    with tenant_context(story):
+        Reminder.objects.update(kind="follow_up")
+    html = _index(story, "zh-Hant-HK")
+    assert "<th>WhatsApp 號碼</th>" in html and "<td>覆診</td>" in html
+    assert "follow_up" not in html and "whatsapp_number" not in html and "booked_via" not in html
+    assert not re.search(r"<th>[a-z_]+</th>", html)  # no raw key is left as a label
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", html)  # no ISO timestamps
+    assert "年" in html  # dates as a Hong Kong reader writes them
+
+
+def test_every_exported_value_keeps_its_own_row_in_index_html(story):
+    html = _index(story, "zh-Hant-HK")
+    reminder = html.split("<h2>提示訊息</h2>")[1].split("<h2>")[0]
+    assert reminder.count("<th>") == 6 and "<th>預定發送時間</th>" in reminder and "<th>實際發送時間</th>" in reminder
+
+
+def test_index_html_shows_times_in_hong_kong_time(story):
+    with tenant_context(story):
+        reminder = Reminder.objects.get()
+        reminder.sent_at = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in Hong Kong
+        reminder.save()
+    assert "09:30" in _index(story, "zh-Hant-HK") and "09:30" not in _index(story, "en").replace("9:30", "")
+
+
+def test_the_english_index_html_uses_the_english_labels(story):
+    html = _index(story, "en")
+    assert "<th>WhatsApp number</th>" in html and "<td>Appointment</td>" in html
+    assert "<td>Sent</td>" in html and "<td>sent</td>" not in html
+
+
+def test_data_json_keeps_the_machine_readable_codes(story):
+    with tenant_context(story):
+        Reminder.objects.update(kind="follow_up")
+    data = json.loads(_open(patient_export(clinic=story, wa_id="85291234567", language="zh-Hant-HK",
+                                           reference="PR-TEST")).read("data.json"))  # fmt: skip
+    reminder = data["categories"]["reminders"]["records"][0]
+    assert reminder["kind"] == "follow_up" and reminder["status"] == "sent" and "T" in reminder["send_at"]
