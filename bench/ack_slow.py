@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.e2e import start_django, start_worker, stop  # noqa: E402
-from bench.webhook_ack import bodies, free_port, load, percentile, serve  # noqa: E402
+from bench.webhook_ack import bodies, compare, free_port, load, percentile, serve  # noqa: E402
 
 
 def main() -> None:
@@ -45,14 +45,14 @@ def main() -> None:
         processes.append(serve("bench.bare_wsgi:application", bare, env))
         worker_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_slow", "BENCH_ASSISTANT_DELAY": "2"}
         processes.append(start_worker(worker_env))
-        results = {}
-        for name, port in (("bare_view", bare), ("webhook_ack", ours)):
-            url = f"http://127.0.0.1:{port}/webhooks/whatsapp"
-            load(url, bodies(200), args.clients)  # warm up; for ours this also fills the worker's queue
-            if name == "webhook_ack":
-                time.sleep(2)  # the worker is now inside slowed assistant turns
-            latencies, wall = load(url, bodies(args.requests), args.clients)
-            results[name] = latencies
+        urls = {
+            name: f"http://127.0.0.1:{port}/webhooks/whatsapp"
+            for name, port in (("bare_view", bare), ("webhook_ack", ours))
+        }
+        load(urls["webhook_ack"], bodies(200), args.clients)  # fill the worker's queue
+        time.sleep(2)  # the worker is now inside slowed assistant turns, and stays busy for the whole run
+        results = compare(urls, args.requests, args.clients)
+        for name, (latencies, _wall) in results.items():
             print(f"{name}_slow_assistant_p50 {percentile(latencies, 0.50):.2f} ms")
             print(f"{name}_slow_assistant_p99 {percentile(latencies, 0.99):.2f} ms")
         from django_tenants.utils import schema_context
@@ -62,7 +62,7 @@ def main() -> None:
         with schema_context("bench"):
             answered = Message.objects.filter(direction=Message.Direction.IN).count()
         print(f"# the slowed worker had taken in {answered} patient messages by the end (the rest were queued)")
-        ratio = percentile(results["webhook_ack"], 0.99) / percentile(results["bare_view"], 0.99)
+        ratio = percentile(results["webhook_ack"][0], 0.99) / percentile(results["bare_view"][0], 0.99)
         print(f"webhook_ack_p99_ratio_slow_assistant {ratio:.2f}")
     finally:
         stop(processes)

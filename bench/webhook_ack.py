@@ -119,6 +119,24 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=1000)[int(share * 1000) - 1]
 
 
+def compare(urls: dict[str, str], requests: int, clients: int, rounds: int = 3) -> dict[str, tuple[list[float], float]]:
+    """Latencies and wall time per server, the load split into `rounds` that alternate between them.
+
+    Both servers run side by side all along (same gunicorn config, same database, same clients);
+    alternating, and flipping the order each round, spreads the drift of a shared 2-core machine
+    (other processes, PostgreSQL's checkpoints, a worker's backlog) over both.
+    """
+    for url in urls.values():
+        load(url, bodies(200), clients)  # warm up connections and code paths
+    results: dict[str, tuple[list[float], float]] = {name: ([], 0.0) for name in urls}
+    names = list(urls)
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            latencies, wall = load(urls[name], bodies(requests // rounds), clients)
+            results[name] = (results[name][0] + latencies, results[name][1] + wall)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -161,16 +179,16 @@ def main() -> None:
         servers.append(serve("smartclinic.wsgi", ours, env))
         servers.append(serve("bench.bare_wsgi:application", bare, env))
 
-        results = {}
-        for name, port in (("bare_view", bare), ("webhook_ack", ours)):
-            url = f"http://127.0.0.1:{port}/webhooks/whatsapp"
-            load(url, bodies(200), args.clients)  # warm up connections and code paths
-            latencies, wall = load(url, bodies(args.requests), args.clients)
-            results[name] = latencies
+        urls = {
+            name: f"http://127.0.0.1:{port}/webhooks/whatsapp"
+            for name, port in (("bare_view", bare), ("webhook_ack", ours))
+        }
+        results = compare(urls, args.requests, args.clients)
+        for name, (latencies, wall) in results.items():
             print(f"{name}_p50 {percentile(latencies, 0.50):.2f} ms")
             print(f"{name}_p99 {percentile(latencies, 0.99):.2f} ms")
             print(f"{name}_throughput {len(latencies) / wall:.0f} requests/s")
-        ratio = percentile(results["webhook_ack"], 0.99) / percentile(results["bare_view"], 0.99)
+        ratio = percentile(results["webhook_ack"][0], 0.99) / percentile(results["bare_view"][0], 0.99)
         print(f"webhook_ack_p99_ratio {ratio:.2f}")
     finally:
         for server in servers:
