@@ -102,7 +102,9 @@ def store_webhook_events(*, schema_name: str, phone_number_id: str, events: list
         f"VALUES {rows} ON CONFLICT (key) DO NOTHING RETURNING key"
     )
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
+    # Django's wrapper marks a failed connection, so the request's end closes it and the next
+    # request reconnects (after a PostgreSQL restart, say) instead of failing until CONN_MAX_AGE.
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
