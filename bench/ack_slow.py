@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.e2e import start_django, start_worker, stop  # noqa: E402
-from bench.webhook_ack import bodies, compare, free_port, load, percentile, serve  # noqa: E402
+from bench.e2e import start_django, start_worker  # noqa: E402
+from bench.webhook_ack import bodies, compare, free_port, load, percentile, serve, stop  # noqa: E402
 
 
 def main() -> None:

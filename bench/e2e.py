@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.webhook_ack import PHONE_NUMBER_ID, SECRET, free_port, percentile, serve  # noqa: E402
+from bench.webhook_ack import PHONE_NUMBER_ID, SECRET, free_port, percentile, serve, stop  # noqa: E402
 
 TEXTS = ["What are your opening hours?", "幾點開門？", "How much is a consultation?", "Where is the clinic?"]
 
@@ -71,16 +71,6 @@ def start_worker(env: dict[str, str], concurrency: int = 2) -> subprocess.Popen:
             return process
     process.kill()
     raise SystemExit("the Celery worker did not answer a ping")
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def signed_text(wa_id: str, text: str, wamid: str) -> tuple[bytes, str]:

@@ -137,6 +137,17 @@ def compare(urls: dict[str, str], requests: int, clients: int, rounds: int = 3) 
     return results
 
 
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate the benchmark's servers and workers; kill what does not stop in 15 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -191,13 +202,7 @@ def main() -> None:
         ratio = percentile(results["webhook_ack"][0], 0.99) / percentile(results["bare_view"][0], 0.99)
         print(f"webhook_ack_p99_ratio {ratio:.2f}")
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop(servers)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
