@@ -22,6 +22,9 @@ run: $(STAMP)
 test: $(STAMP) browser
 	@d=$$(mktemp -d /tmp/smartclinic-test.XXXXXX); \
 	SMARTCLINIC_DATA_DIR=$$d $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -ne 0 ] && [ -f $$d/pg/log ]; then \
+	  echo "--- embedded PostgreSQL, what it said about connections and crashes:"; \
+	  grep -E "FATAL|PANIC|terminat|shutting down|server process" $$d/pg/log | tail -40; fi; \
 	rm -rf $$d; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; \
 	[ $$rc -eq 0 ] || exit $$rc

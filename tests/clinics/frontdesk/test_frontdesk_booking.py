@@ -1,4 +1,3 @@
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from clinics.frontdesk.models import Appointment, Closure, Reminder
 from clinics.frontdesk.services import SlotUnavailable
 from clinics.models import Clinic
 from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, next_holiday, working_day
+from tests.concurrency import at_once
 
 
 def at(day, hour, minute=0):
@@ -134,25 +134,16 @@ def test_two_concurrent_bookings_of_one_slot_make_exactly_one_appointment(commit
     patients = [PatientFactory(), PatientFactory()]
     start = at(working_day(), 10)
     connection.set_schema_to_public()
-    barrier = threading.Barrier(2)
-    outcomes = []
+    patients_left = list(patients)
 
-    def book(patient):
+    def book():
         try:
-            connection.set_tenant(alpha)
-            barrier.wait()
-            services.book_appointment(patient=patient, doctor=doctor, starts_at=start)
-            outcomes.append("booked")
+            services.book_appointment(patient=patients_left.pop(), doctor=doctor, starts_at=start)
+            return "booked"
         except SlotUnavailable as error:
-            outcomes.append(error.reason)
-        finally:
-            connection.close()
+            return error.reason
 
-    threads = [threading.Thread(target=book, args=(patient,)) for patient in patients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = at_once(alpha, book, threads=2)
     assert sorted(outcomes) == ["booked", "taken"]
     connection.set_tenant(alpha)
     assert Appointment.objects.filter(doctor=doctor).count() == 1

@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 from django.db import connection
@@ -9,6 +8,7 @@ from clinics.frontdesk.models import QueueDay, QueueTicket
 from clinics.models import Clinic
 from messaging.models import Message
 from tests.clinics.frontdesk.frontdesk_factories import PatientFactory, chatting_patient
+from tests.concurrency import at_once
 
 
 def test_numbers_start_at_one_each_day_and_go_up(in_alpha):
@@ -88,23 +88,8 @@ def test_joining_already_near_the_front_sends_no_separate_alert(in_alpha):
 
 def test_concurrent_joins_get_distinct_numbers(committed_db):
     alpha = Clinic.objects.get(slug="alpha")
-    barrier = threading.Barrier(6)
-    numbers = []
-
-    def join():
-        try:
-            connection.set_tenant(alpha)
-            barrier.wait()
-            numbers.append(services.join_queue(patient=None, source="desk").number)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+    tickets = at_once(alpha, lambda: services.join_queue(patient=None, source="desk"), threads=6)
+    assert sorted(ticket.number for ticket in tickets) == [1, 2, 3, 4, 5, 6]
 
 
 def test_beta_has_none_of_alphas_queue(in_alpha, beta):

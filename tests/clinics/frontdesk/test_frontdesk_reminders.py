@@ -1,4 +1,3 @@
-import threading
 from datetime import datetime, time, timedelta
 
 from django.db import connection
@@ -9,6 +8,7 @@ from clinics.frontdesk.models import Reminder
 from clinics.models import Clinic
 from messaging.models import Message
 from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, chatting_patient, working_day
+from tests.concurrency import at_once
 
 
 def _due_reminder(patient=None, **fields) -> Reminder:
@@ -89,22 +89,7 @@ def test_two_workers_at_once_send_a_reminder_once(committed_db):
     _outside_quiet_hours()
     reminders = [_due_reminder() for _ in range(5)]
     connection.set_schema_to_public()
-    barrier = threading.Barrier(2)
-    counts = []
-
-    def worker():
-        try:
-            connection.set_tenant(alpha)
-            barrier.wait()
-            counts.append(services.send_due_reminders())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    counts = at_once(alpha, services.send_due_reminders, threads=2)
     connection.set_tenant(alpha)
     assert sum(counts) == 5
     for reminder in reminders:
