@@ -35,7 +35,9 @@ CHROMIUM_ARGS = [
 
 
 class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+    # server_close() waits for requests still in flight, so no request thread outlives its test.
+    daemon_threads = False
+    block_on_close = True
 
 
 class _Quiet(WSGIRequestHandler):
