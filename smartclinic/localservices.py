@@ -50,10 +50,38 @@ def ensure_local_services() -> None:
 
 
 def _stop_redis(server) -> None:
+    """SHUTDOWN SAVE, then SIGTERM, then SIGKILL: the bundled Redis 6.2 refuses NOW/FORCE, and
+    it refuses to exit on SIGTERM when it cannot save (its folder already removed)."""
+    import signal
+    import time
+
+    pid = server.pid
     try:
-        server.shutdown(save=True, now=True, force=True)
-    except Exception:  # noqa: S110 - already gone is fine
+        server.shutdown(save=True)
+    except Exception:  # noqa: S110 - the server closing the connection is the expected answer
         pass
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return
+        for _ in range(50):
+            if not _alive(pid):
+                return
+            time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (our own child not yet reaped) counts as gone
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def broker_url(redis_url: str) -> str:
