@@ -2,6 +2,11 @@
 the local generateContent stand-in (so it measures our client path, not Gemini itself).
 
     SMARTCLINIC_DATA_DIR=$(mktemp -d) .venv/bin/python bench/understanding.py
+
+With labelled .tsv files as arguments (text, intent, language), it prints the offline engine's intent
+accuracy on each instead, overall and per intent, and every miss; how each fresh batch is scored:
+
+    SMARTCLINIC_DATA_DIR=$(mktemp -d) .venv/bin/python bench/understanding.py tests/messaging/assistant/fresh_round*.tsv
 """
 
 import csv
@@ -11,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +41,27 @@ CONTEXT = ClinicContext(
 )
 
 
-def messages() -> list[str]:
-    path = ROOT / "tests/messaging/assistant/labelled_messages.tsv"
+def rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [row["text"] for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)]
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def messages() -> list[str]:
+    return [row["text"] for row in rows(ROOT / "tests/messaging/assistant/labelled_messages.tsv")]
+
+
+def accuracy(path: Path) -> None:
+    right, total, misses = Counter(), Counter(), []
+    for row in rows(path):
+        read = understand(row["text"], clinic_context=CONTEXT, engine="offline").intent
+        total[row["intent"]] += 1
+        right[row["intent"]] += read == row["intent"]
+        if read != row["intent"]:
+            misses.append(f"  {row['intent']:22} read {read:22} {row['text']}")
+    print(f"{path.name}: {sum(right.values())}/{sum(total.values())} = {sum(right.values()) / sum(total.values()):.1%}")
+    for intent in sorted(total, key=lambda i: right[i] / total[i]):
+        print(f"  {intent:24} {right[intent]:3}/{total[intent]:<3} {right[intent] / total[intent]:.0%}")
+    print("\n".join(sorted(misses)))
 
 
 def measure(texts: list[str], engine: str | None) -> tuple[list[float], dict[str, int]]:
@@ -59,6 +82,10 @@ def report(name: str, timings: list[float], engines: dict[str, int]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:]:
+        for name in sys.argv[1:]:
+            accuracy(Path(name))
+        return
     logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per request otherwise
     texts = messages()
     report("offline", *measure(texts, "offline"))

@@ -39,7 +39,8 @@ _PRIORITY = (
 # which are paperwork and booking, nor 流感針, which is a service.
 _HEALTH = (
     r"(?:痛|咳|發燒|發熱|燒到|肚瀉|肚痾|屙|嘔|頭暈|暈|痕|出疹|疹|敏感|過敏|鼻塞|鼻水|喉嚨|發炎|感冒|流感(?!針|疫苗)|"
-    r"新冠|痘|手足口|麻疹|猩紅熱|chicken ?pox|measles|抽筋|麻痺|手痺|腳痺|扭(?:傷|親)|脫髮|甩頭髮|紅眼|痛風|貧血|"
+    r"新冠|痘|瘡|膿|疣|癬|痔|"
+    r"手足口|麻疹|猩紅熱|chicken ?pox|measles|抽筋|麻痺|手痺|腳痺|扭(?:傷|親)|脫髮|甩頭髮|紅眼|痛風|貧血|"
     r"cramp|\bnumb(?!er)|tingl|migraine|nause|constipat|bloat|reflux|heartburn|sneez|runny|eczema|acne|pimple|\blump|"
     r"bruise|sprain|injur|wound|\bgout|arthritis|thyroid|asthma|diabet|hypertension|anaemi|anemi|\buti\b|"
     r"stomach|tummy|throat|temperature|\b3[5-9](?:\.\d)? ?(?:c|°c|度)?\b(?=.{0,12}(?:fever|temp|adult|child|kid|baby))|"
@@ -104,7 +105,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"(?:名|姓名|地址|電話|出世日期|生日|身份證|email)\S{0,3}(?:串錯|寫錯|打錯|錯咗|錯左|唔啱|有錯)|"
             r"(?:name|address|date of birth|dob|birthday|email|phone number)\b.{0,15}"
             r"\b(?:wrong|incorrect|misspel|spelt wrong|spelled wrong|typo)|"
-            r"wrong (?:name|address|date of birth|dob|birthday|email)",
+            r"wrong (?:name|address|date of birth|dob|birthday|email)|"
+            r"\bmy (?:home )?(?:address|phone number|mobile(?: number)?|contact number|email)\b.{0,6}"
+            r"\b(?:has |have |is |was )?(?:changed|new|moved)\b",
             3.5,
         ),
         (
@@ -148,7 +151,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     "reschedule_appointment": [
         (
             r"改期|改日子|改日期|改時間|改約|改預約|"
-            r"改(?:下|吓|一下|返|番|過)?(?:個|嗰個|我個|我嘅)?(?:book|booking|appointment|appt|時間|期|日)",
+            r"改(?:下|吓|一下|返|番|過|咗|左)?(?:個|嗰個|我個|我嘅)?(?:book|booking|appointment|appt|時間|期|日)",
             4,
         ),
         (r"改(?:早|遲|晏|前|後)(?:啲|少少|d|一|兩|個)", 3.5),
@@ -160,7 +163,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             4,
         ),
         (
-            r"改(?:返|番|下|吓|一下)?(?:個|嗰個|我個|我嘅)?(?:覆診|複診|預約|約|booking|appt|appointment)"
+            r"改(?:返|番|下|吓|一下|咗|左)?(?:個|嗰個|我個|我嘅)?(?:覆診|複診|預約|約|booking|appt|appointment)"
             r"(?:時間|日子|日期)?(?:去|到|做|為|成)",
             4,
         ),
@@ -198,6 +201,11 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (r"(?:推|搬|調|挪)(?:去|到|遲|後|前|早)|\bmove (?:it |this |that )?(?:to|till|until)\b", 3.5),
+        (
+            r"\b(?:can|could) (?:we|i|you) (?:make it|do it) (?:at |on |for )?"
+            r"(?:\d|later|earlier|another|tomorrow|next|mon|tue|wed|thu|fri|sat|sun|in the)",
+            3.5,
+        ),
         (r"(?:唔|不)(?:嚟|來|去)得.{0,20}(?:改|轉|第二日|另一日|遲啲|下次|其他時間|第二個時間)", 3.5),
         (r"(?:can'?t|cannot|can not) (?:make|come).{0,30}(?:another|other|different|later|change|move)", 3.5),
         (r"(?:can'?t|cannot) (?:make|come).{0,40}(?:possible|how about|what about|\?)", 3.5),
@@ -232,7 +240,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3.5,
         ),
         (r"(?:appointment|appt|booking|約|預約|位).{0,4}(?<!要)(?:唔要|不要|唔使|取消)", 3.5),
-        (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:appointment|appt|booking|reservation)", 3.5),
+        (r"(?:drop|remove|delete|scrap) (?:my |the |our )?(?:\S+ ){0,2}(?:appointment|appt|booking|reservation)", 3.5),
         (r"(?:刪除|刪咗|刪走|撤回|\bdelete|\bremove).{0,8}(?:約|預約|booking|appointment|appt)", 3.5),
         # unable to attend: "未能出席", "無法赴約", "冇辦法嚟", "unable to attend", "skip my appointment"
         (
@@ -277,6 +285,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (r"(?:排|叫|輪)(?:到|咗)(?:第)?\d+號|\d+號(?:到|叫|輪)(?:咗)?(?:未|我)|(?:到|叫到)(?:我)?\d+號未", 4),
         (r"what number|排隊情況|輪候(?:情況|時間)|等候時間|現在(?:叫)?到幾號", 4),
+        # written Chinese: "目前輪候人數有多少", "現時有多少人在等候"
+        (r"(?:輪候|排隊|等候|候診)人數|(?:多少|幾多)(?:個)?人(?:在|喺)?(?:輪候|排隊|等候|候診|排|等)", 4),
+        (r"\b(?:when|what time|how long|how soon)\b.{0,25}\b(?:be|get|being|gets|getting) (?:seen|called|served)\b", 4),
         # "幾耐先到我", "幾時會叫到我哋", "而家排到第幾", "叫到幾多"
         (
             r"(?:幾時|幾耐|幾久|幾點|何時|幾多點)(?:先)?(?:會)?(?:輪|到|叫)(?:到)?(?:我|我哋|我地|我們)|"
@@ -375,7 +386,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"(?:而家|現在|即刻|馬上)(?:可以|可唔可以|可不可以|能不能|能否)?(?:直接|即刻|馬上)?(?:過|嚟|來|上)(?:嚟|來)?(?:睇|看)|"
-            r"即刻(?:過嚟)?睇|現在(?:可以)?(?:過來)?看|come (?:in )?now|"
+            r"即刻(?:過嚟)?睇|現在(?:可以)?(?:過來)?看|come (?:in |over |down )?now|"
+            r"(?:bring|take) (?:him|her|them|my \w+|the \w+) (?:in |over |down |there )?(?:now|right now|asap)\b|"
             r"see (?:the )?doctor (?:now|today|right now)",
             2.5,
         ),
@@ -391,7 +403,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
     ],
     "book_appointment": [
         (
-            r"book|bk|預約|預訂|掛號|"
+            r"book|bk|預約|預訂|掛號(?!費)|"
             r"約(?:醫生|個|時間|期|診|聽日|今日|後日|下|星期|禮拜|禮|\d|[一二三四五六七八九十])|"
             r"(?:想|要|一齊|可以|點|點樣)(?:再|先|快啲|盡快|幫我|同我|幫佢|同佢)?約|(?:可(?:唔)?可以|得唔得|幾時|邊日)(?:過嚟|嚟)?睇|幫我約|可唔可以約|約咗|"
             r"約(?:$|呀|啊|嗎|\?)|有(?:冇)?空?位|空位|求診|就診|看診|"
@@ -461,7 +473,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (
-            r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|"
+            r"收(?:幾|費)|幾(?:多)?錢|價錢|價格|收費|診金|費用|幾錢|多少(?:錢|費用)|"
+            r"包(?:唔包|幾多|幾|多少)?(?:日|天)?(?:藥)|"
             r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|how much",
             3,
         ),
@@ -639,7 +652,8 @@ _ACK = ascii_regex(
 # It asks nothing (the pipeline masks it and warns the patient); 號碼 there is no queue ticket.
 _ID_LABEL = ascii_regex(
     r"身份證|\bhkid\b|\bid\b|identity card|passport|護照|電話|手機|phone|mobile|tel\b|"
-    r"信用卡|八達通|octopus|會員|member(?:ship)?|\bcards?\b|卡|戶口|account|保單|policy|號碼|\bnumber\b|\bno\b"
+    r"信用卡|八達通|octopus|會員|member(?:ship)?|\bcards?\b|卡|戶口|account|保單|policy|號碼|\bnumber\b|\bno\b|"
+    r"\b(?:credit|debit|visa|master(?:card)?|amex|exp(?:iry)?|expires?|valid|cvv|cvc)\b|有效期"
 )
 _ID_FILLER = ascii_regex(
     r"我(?:嘅|的|個|張)?|個|張|嘅|的|係|是|號碼|號|\b(?:my|is|are|here|this|it|the|number|no|nr|num|please|pls)\b|唔該|呢個|:|="

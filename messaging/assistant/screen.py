@@ -24,6 +24,43 @@ _REPEATS = ascii_regex(r"([a-z])\1{2,}")
 _SPACES = ascii_regex(r"\s+")
 
 
+# Romanised Cantonese as patients type it ("m goi", "ngo seung tai yi sang tmr"), with the characters our
+# patterns read. Longer phrases first; words that are also English ("dim", "wan", "lei") only in phrases.
+_ROMAN = {
+    "m goi sai": "唔該晒", "mm goi sai": "唔該晒", "m goi": "唔該", "mm goi": "唔該", "mgoi": "唔該",
+    "do je": "多謝", "dor je": "多謝", "ngo dei": "我哋", "ngo dee": "我哋", "nei dei": "你哋",
+    "lei dei": "你哋", "nei dee": "你哋", "ngo": "我", "ngoh": "我", "nei": "你", "seung sei": "想死",
+    "seung": "想", "sheung": "想", "yiu m yiu": "要唔要", "sai m sai": "使唔使", "dak m dak": "得唔得",
+    "dak mm dak": "得唔得", "ho m ho yi": "可唔可以", "hor m hor yi": "可唔可以", "ho yi": "可以",
+    "hor yi": "可以", "hai mai": "係咪", "hai m hai": "係唔係", "yiu": "要", "tai yi sang": "睇醫生",
+    "tai yee sang": "睇醫生", "tai sang": "睇醫生", "yi sang": "醫生", "yee sang": "醫生", "sik yeuk": "食藥",
+    "sik yuek": "食藥", "yuek": "約", "yeuk": "約", "sik": "食", "yau mo wai": "有冇位",
+    "yau mou wai": "有冇位", "yau mo": "有冇", "yau mou": "有冇", "mo wai": "冇位", "gei dim": "幾點",
+    "gei si dou": "幾時到", "gei si": "幾時", "gei noi": "幾耐", "gei do chin": "幾多錢",
+    "gei dor chin": "幾多錢", "gei chin": "幾錢", "gei do": "幾多", "gei dor": "幾多", "dou ngo": "到我",
+    "dou mei": "到未", "hoi mun": "開門", "san mun": "閂門", "saan mun": "閂門", "dim yeung": "點樣",
+    "dim heoi": "點去", "heoi": "去", "hui": "去", "hai bin dou": "喺邊度", "bin dou": "邊度",
+    "tau tung": "頭痛", "tou tung": "肚痛", "hau lung tung": "喉嚨痛", "fat siu": "發燒",
+    "sum hau tung": "心口痛", "sam hau tung": "心口痛", "tau m dou hei": "透唔到氣",
+    "tau mm dou hei": "透唔到氣", "gai kei": "改期", "gai si gaan": "改時間", "jor": "咗", "joh": "咗",
+    "lo chau": "攞籌", "lor chau": "攞籌", "lo hou": "攞號", "pai dui": "排隊", "m sai": "唔使", "m ho": "唔好",
+    "m yiu": "唔要", "joi": "再", "jan yan": "真人", "wan yan": "搵人", "wan gu leung": "搵姑娘",
+    "wan jik yuen": "搵職員", "wan yi sang": "搵醫生", "gu leung": "姑娘", "goo leung": "姑娘",
+    "ku leung": "姑娘", "jik yuen": "職員", "ting yat": "聽日", "ting yut": "聽日", "gam yat": "今日",
+    "hau yat": "後日", "ha jau": "下晝", "ha zau": "下晝", "jiu jo": "朝早", "ye maan": "夜晚", "yi ga": "而家",
+    "yi gaa": "而家", "ji gaa": "而家", "lai": "嚟", "bei": "俾", "ge": "嘅",
+}  # fmt: skip
+_ROMAN_WORDS = ascii_regex(r"\b(?:" + "|".join(sorted(map(re.escape, _ROMAN), key=len, reverse=True)) + r")\b")
+_SPACE_IN_CJK = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
+def _romanised(text: str) -> str:
+    """Text with romanised Cantonese in characters, when at least two such words say it is romanised."""
+    if len(set(_ROMAN_WORDS.findall(text))) < 2:
+        return text
+    return _SPACE_IN_CJK.sub("", _ROMAN_WORDS.sub(lambda m: _ROMAN[m.group(0)], text))
+
+
 def normalise(text: str) -> str:
     """Lower-case, half-width, traditional-ish text with emoji and noise turned into spaces."""
     text = unicodedata.normalize("NFKC", text[:4096]).lower().translate(_SIMPLIFIED)
@@ -35,7 +72,7 @@ def normalise(text: str) -> str:
         else:
             kept.append(" ")  # emoji, symbols, controls, other punctuation
     text = _REPEATS.sub(r"\1", "".join(kept))  # "pleaseeee" -> "please"
-    return _SPACES.sub(" ", text).strip()
+    return _romanised(_SPACES.sub(" ", text).strip())
 
 
 def _any(patterns: list[str]) -> re.Pattern:
@@ -53,7 +90,7 @@ _EMERGENCY = _any(
         r"chest\s*(?:pain|pains|hurts?|is hurting|tight|tightness|pressure)|heart attack",
         r"pain in (?:my|his|her) chest",
         # breathing
-        r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順)氣|"
+        r"(?:唞|抖|透|吸|喘|上)(?:唔|不)(?:到|切|順|過)氣|"
         r"呼吸(?:好|很|非常|十分|有啲|有點)?困難|呼吸唔到|窒息|無法呼吸|不能呼吸|"
         r"(?:唔|不|冇|無法|難以)(?:識)?(?:透|唞|抖)(?:到)?氣|(?:唔|冇)(?:識)?呼吸|"
         r"唔可以呼吸",
@@ -95,7 +132,8 @@ _EMERGENCY = _any(
         # head injuries and falls the person cannot get up from (elderly, children)
         r"頭(?:部)?(?:爆|穿|裂)|頭(?:部)?(?:撞|跌|碰)(?:親|傷|到|咗)|(?:撞|跌|碰)(?:親|傷|到|咗)(?:個)?頭.{0,8}(?:血|暈|嘔|唔醒)|頭(?:好)?(?:多)?(?:流血|出血)",
         r"起(?:唔|不)(?:到|返)身|(?:fell|fallen|fall)\b.{0,20}(?:can'?t|cannot|unable to) (?:get|stand) up|"
-        r"head injury|hit (?:his|her|my|their) head",
+        r"head injury|hit (?:his|her|my|their) head|"
+        r"(?:blood|bleeding) (?:on|from) (?:his|her|my|the) head|head (?:is )?bleeding",
         # fractures and dislocations ("隻手好似斷咗", "骨凸出嚟", "broken arm")
         r"(?:手|腳|骨|腿|臂|腕|踭|膊頭|盤骨|鎖骨)(?:好似|可能|應該|都)?(?:斷|折|甩骹|甩較)(?:咗|左|了|晒)|"
         # a hedged "係咪骨折" is a question for the doctor; a stated 骨折 is an emergency
@@ -111,6 +149,8 @@ _EMERGENCY = _any(
         r"休克|\bshock\b|(?:嘴唇|嘴|面|塊面|成個人|手指|皮膚).{0,2}(?:發)?(?:紫|藍)(?:咗|左|晒|埋|色)|"
         r"turn(?:ing|ed)? (?:blue|purple)",
         # unconscious / seizure
+        r"(?<!頭)(?:暈|昏)(?:咗|左|了)過去|(?<!頭)(?:暈|昏)過去(?![幾一兩三四五六七八九十\d嘅的個星禮週月年日])|"
+        r"(?:沒有|沒|無)(?:了)?(?:呼吸|脈搏|心跳)(?!困難|問題|急促|道|機|加速|過快|聲)|叫(?:佢|極)(?:都)?(?:唔|冇)(?:應|反應)|"
         r"(?<!頭)暈(?:咗|低|倒|厥|左)|昏迷|昏倒|(?:叫)?唔醒|冇知覺|失去知覺|(?:冇|無|失)(?:咗|左|晒|了)(?:知覺|反應|呼吸)|不省人事|冇晒反應|冇反應",
         r"unconscious|passed out|fainted|unresponsive|not responding|won'?t wake up|collapsed",
         r"(?:not|isn'?t|won'?t|can'?t|cannot|doesn'?t|didn'?t) (?:waking|wake) ?up|not moving|can'?t move|"
@@ -122,7 +162,16 @@ _EMERGENCY = _any(
         # suicide / self-harm
         r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|燒炭|開煤氣|"
         r"了結(?:自己|生命)|結束(?:自己|生命)|𠝹手|鎅手|割脈|跳樓",
+        # "活著冇意思", "活唔落去", "生無可戀": no reason left to live
+        r"活(?:著|住|落去|下去)?(?:都)?(?:冇|沒有|沒|無)(?:咩)?(?:意思|意義|希望)|活(?:唔|不)(?:落|下)去|生無可戀|"
+        r"自我了斷|(?:離開|告別)(?:呢個|這個)世界|死(?:咗|了)(?:佢)?(?:就)?算|(?:冇|沒有|無)(?:理由|意義)(?:再)?(?:活|生存)",
         r"kill(?:ing)? my ?self|end(?:ing)? my (?:own )?life|suicid|want to die|don'?t want to (?:live|be alive)",
+        r"\bend (?:it all|everything|things)\b|no (?:point|reason|use) (?:in )?(?:living|to live|going on|being alive)|"
+        r"(?:life|living) (?:is )?(?:not|n'?t) worth|not worth living|better off dead|"
+        r"(?:don'?t|do not) want to (?:wake up|exist|be here any ?more)|"
+        r"can'?t go on(?: like this| any ?more| living|$)|take my (?:own )?life|hang myself|"
+        r"(?:been|keep|kept) cutting myself|cut(?:ting)? myself (?:on purpose|again|deliberately)|"
+        r"jump off (?:the|a) (?:building|roof|bridge)",
         r"self ?harm|hurt(?:ing)? myself",
         # severe allergic reaction, poisoning, ambulance
         r"過敏(?:性)?休克|anaphyla",
@@ -171,10 +220,12 @@ _OPT_OUT = _any(
         r"(?:don'?t|do not|never) (?:send|message|text|whatsapp|contact|msg) me",
         r"stop (?:receiving|getting) (?:the |your |these |any |all |those )?(?:whatsapp |wts |sms |text )?"
         r"(?:messages?|msgs?|reminders?|notifications?|texts?|updates?|whatsapps?|promotions?)",
+        r"\b(?:want|need|make|let|please|pls) (?:the |these |your |all |those )?"
+        r"(?:reminders?|messages?|msgs?|notifications?|texts?|whatsapps?) (?:to )?stop\b",
         r"no more (?:messages?|msgs?|reminders?|notifications?|texts?|updates?|promos?)|remove me from|\bunsub\b",
         r"(?:唔想|不想|唔要)(?:再)?收(?:到)?(?:呢啲|啲|你哋(?:嘅)?|任何)?(?:訊息|信息|短訊|提醒|通知|推廣|廣告|whatsapp)",
         r"(?:don'?t|do not|no longer) want (?:to (?:get|receive) )?(?:these |any |your |the |more )?"
-        r"(?:messages|msgs|reminders|notifications|texts|updates|promotions|marketing)",
+        r"(?:appointment |appt )?(?:messages|msgs|reminders|notifications|texts|updates|promotions|marketing)",
         r"take me off|leave me alone|stop spamming|spam me|唔好再煩|咪再煩|別再煩|"
         r"(?:停止|取消)(?:所有)?(?:推廣|宣傳|廣告)",
     ]
@@ -208,6 +259,8 @@ _OPT_IN = _any(
         r"(?:want|like|wish|happy) to (?:receive|get|hear)\b.{0,20}"
         r"(?:updates|reminders|messages|notifications|news|offers)|"
         r"keep me (?:updated|posted|informed)|sign me (?:up|back up)|subscribe me",
+        r"\b(?:i|we) (?:want|would like|'d like|need) (?:to (?:get|receive) )?(?:the |my |your )?"
+        r"(?:appointment |appt |booking )?(?:reminders?|notifications?)\b(?! (?:to )?stop)",
     ]
 )
 
@@ -236,7 +289,7 @@ _STAFF = _any(
         r"(?:speak|talk|chat|connect|transfer)(?: me)? (?:to|with) (?:a |an |the |your |some )?"
         r"(?:staff|person|someone|somebody|human|nurse|receptionist|doctor|people|real|clinic)",
         r"\b(?:staff|receptionist|nurse) (?:please|pls|plz)\b|need (?:a |to talk to a )?(?:human|person|staff)",
-        r"^(?:姑娘|職員|護士|staff|receptionist|nurse|真人)(?: (?:please|pls|唔該))?$",
+        r"^(?:姑娘|職員|護士|staff|receptionist|nurse|真人)(?: ?(?:please|pls|唔該))?$",
         # "ask the nurse to whatsapp me", "叫醫生覆我", "唔想同機械人講"
         r"(?:ask|get|have) (?:the |a |your )?(?:nurse|doctor|dr|staff|receptionist|someone|somebody) to "
         r"(?:call|contact|whatsapp|message|msg|reply|ring|phone)",

@@ -419,3 +419,75 @@ def test_noise_stays_unknown_with_the_real_model():
 )
 def test_qa_misreadings_are_read_by_their_family(text, intent):
     assert read(text).intent == intent
+
+
+# --- round 11: romanised Cantonese, loose emergencies, safety over every fresh batch -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ngo seung yuek hau yat", "book_appointment"),
+        ("gei noi sin dou ngo", "queue_status"),
+        ("nei dei gei dim hoi mun", "clinic_info"),
+        ("ngo tau tung sik mat yeuk ho", "medical_question"),
+    ],
+)
+def test_romanised_cantonese_is_read_like_the_characters_it_spells(text, intent):
+    assert read(text).intent == intent
+
+
+def test_romanised_words_that_are_also_english_stay_english_alone():
+    from messaging.assistant.screen import normalise
+
+    assert normalise("Is Dr Lei in Wan Chai on sat") == "is dr lei in wan chai on sat"
+    assert normalise("dim sum near the clinic?") == "dim sum near the clinic?"
+    assert normalise("m goi ngo seung book") == "唔該我想 book"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's no point living any more",
+        "I just want to end it all",
+        "better off dead honestly",
+        "生無可戀",
+        "我活唔落去喇",
+        "ngo seung sei",
+    ],
+)
+def test_statements_of_not_wanting_to_live_are_emergencies(text):
+    assert screen(text) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't go on Friday, can I change",
+        "I cut myself while cooking, need stitches?",
+        "我頭暈過去幾日",
+        "無呼吸道症狀",
+    ],
+)
+def test_everyday_phrases_near_the_new_emergency_patterns_are_not_emergencies(text):
+    assert screen(text) != "emergency"
+
+
+def test_wanting_the_reminders_is_an_opt_in_and_wanting_them_to_stop_an_opt_out():
+    assert screen("I want the appointment reminders please") == "opt_in"
+    assert screen("I want the reminders to stop") == "opt_out"
+    assert screen("I don't want the appointment reminders") == "opt_out"
+
+
+def test_a_card_number_with_its_expiry_date_is_only_an_identifier():
+    assert read("visa 4111 1111 1111 1111 exp 09/28").intent == "unknown"
+
+
+def test_no_emergency_and_no_stop_in_any_fresh_batch_is_missed():
+    missed = []
+    for path in sorted(LABELLED.parent.glob("fresh_round*.tsv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row["intent"] in ("emergency", "opt_out") and read(row["text"]).intent != row["intent"]:
+                    missed.append((path.name, row["text"]))
+    assert missed == []
