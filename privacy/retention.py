@@ -2,6 +2,7 @@
 
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,9 +28,12 @@ class PurgePlan:
     counts: dict[str, int] = field(default_factory=dict)
     media_files: int = 0
     cache_keys: int = 0
+    postponed: str = ""  # why this clinic was not deleted in this run (it is tried again the next day)
 
     def describe(self) -> str:
         rows = sum(self.counts.values())
+        if self.postponed:
+            return f"{self.clinic_slug}: due {self.deletion_due_on}; postponed: {self.postponed}"
         return (
             f"{self.clinic_slug}: due {self.deletion_due_on}; schema {self.clinic_slug} with {rows} rows "
             f"({', '.join(f'{k} {v}' for k, v in self.counts.items() if v) or 'none'}), "
@@ -76,12 +80,27 @@ def _next_certificate_number() -> str:
     return pk, f"DC-{timezone.localdate().year}-{pk:06d}"
 
 
-def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> DeletionCertificate:
-    """Delete the clinic's schema, media, cache keys and mirror; leave a certificate with counts only."""
+class PurgePostponed(Exception):
+    """The mirror could not be cleared for a reason that may pass (Google busy or down): try again tomorrow."""
+
+
+def purge_clinic(
+    *, clinic: Clinic, performed_by: str = "retention job", today: date | None = None
+) -> DeletionCertificate:
+    """Delete the clinic's schema, media, cache keys and mirror; leave a certificate with counts only.
+
+    The mirror is cleared first, while the schema still knows the spreadsheet. When Google is busy or down
+    the whole deletion waits for the next run (PurgePostponed), so a copy is not left behind for good;
+    after MIRROR_GRACE_DAYS past the due date the deletion goes ahead and the certificate says what stayed.
+    """
     if clinic.legal_hold:
         raise ValueError(f"{clinic.slug} is under a legal hold: nothing may be deleted.")
     if clinic.status != Clinic.Status.LEFT:
         raise ValueError(f"{clinic.slug} has not left: only a departed clinic is deleted.")
+    today = today or timezone.localdate()
+    mirror = _clear_mirror(clinic)
+    if isinstance(mirror, _Transient) and today <= deletion_date(clinic) + timedelta(days=MIRROR_GRACE_DAYS):
+        raise PurgePostponed(f"mirror not cleared ({mirror}); tried again at the next run")
     handover = None
     if not ClinicExport.objects.filter(clinic=clinic).exists():
         # It never got its departure export (it left and came due between two runs, or the job was down):
@@ -91,7 +110,6 @@ def purge_clinic(*, clinic: Clinic, performed_by: str = "retention job") -> Dele
     plan = plan_purge(clinic=clinic)
     deleted = [f"database schema {clinic.schema_name} ({sum(plan.counts.values())} rows)"]
     counts = dict(plan.counts)
-    mirror = _clear_mirror(clinic)
     if isinstance(mirror, int):
         counts["Google Sheets mirror rows"] = mirror
         deleted.append(f"Google Sheets mirror ({mirror} rows)")
@@ -154,31 +172,68 @@ def purge_due_clinics(*, today: date | None = None, dry_run: bool = False, perfo
     plans = [plan_purge(clinic=clinic) for clinic in due]
     if dry_run:
         return plans, []
-    return plans, [purge_clinic(clinic=clinic, performed_by=performed_by) for clinic in due]
+    certificates = []
+    for clinic, plan in zip(due, plans, strict=True):
+        try:
+            certificates.append(purge_clinic(clinic=clinic, performed_by=performed_by, today=today))
+        except PurgePostponed as postponed:
+            plan.postponed = str(postponed)
+            log.warning("deletion of %s postponed: %s", clinic.slug, postponed)
+    return plans, certificates
 
 
 def _handover_days() -> int:
     return getattr(settings, "PRIVACY_DEPARTURE_EXPORT_KEEP_DAYS", 30)
 
 
+# Google answers 429 or 5xx when busy; a few quick tries first, then the next daily run, for up to a week.
+MIRROR_ATTEMPTS = 3
+MIRROR_GRACE_DAYS = 7
+
+
+class _Transient(str):
+    """Why the mirror could not be cleared, when trying again later may work."""
+
+
 def _clear_mirror(clinic: Clinic) -> int | str:
     """Rows cleared from the clinic's Google Sheets mirror, or why it could not be (no personal data in it).
 
-    Best effort: the spreadsheet belongs to the clinic; Google may refuse (429, 5xx) or the sheet may be gone.
+    The spreadsheet belongs to the clinic: if it is gone (404) there is nothing left to clear; if the clinic
+    took our access away (403) we cannot clear it and say so; if Google is busy or down the answer is a
+    _Transient reason, after MIRROR_ATTEMPTS tries with a short back-off.
     """
-    from gspread.exceptions import APIError
+    from gspread.exceptions import APIError, SpreadsheetNotFound
+    from requests import RequestException
 
     from clinics.frontdesk import sheets
 
-    try:
-        with tenant_context(clinic):
-            return sheets.clear_mirror()
-    except APIError as error:
-        log.warning("could not clear the Sheets mirror of %s: %s", clinic.slug, error.code)
-        return f"Google Sheets error {error.code}"
-    except Exception as error:  # noqa: BLE001 - any failure is recorded, the purge goes on
-        log.exception("could not clear the Sheets mirror of %s", clinic.slug)
-        return f"{type(error).__name__}"
+    delay = getattr(settings, "MIRROR_RETRY_SECONDS", 2.0)
+    reason: str = ""
+    for attempt in range(1, MIRROR_ATTEMPTS + 1):
+        try:
+            with tenant_context(clinic):
+                return sheets.clear_mirror()
+        except SpreadsheetNotFound:
+            return 0  # the clinic deleted its spreadsheet: no copy left to clear
+        except PermissionError:
+            log.warning("no access to the Sheets mirror of %s any more", clinic.slug)
+            return "Google Sheets error 403: the clinic took away our access to its spreadsheet"
+        except APIError as error:
+            if error.code == 404:
+                return 0
+            log.warning("could not clear the Sheets mirror of %s: %s", clinic.slug, error.code)
+            if error.code != 429 and error.code < 500:
+                return f"Google Sheets error {error.code}"
+            reason = _Transient(f"Google Sheets error {error.code}")
+        except RequestException as error:
+            log.warning("could not reach Google Sheets for %s: %s", clinic.slug, type(error).__name__)
+            reason = _Transient(f"Google Sheets unreachable ({type(error).__name__})")
+        except Exception as error:  # noqa: BLE001 - any other failure is recorded, the purge goes on
+            log.exception("could not clear the Sheets mirror of %s", clinic.slug)
+            return f"{type(error).__name__}"
+        if attempt < MIRROR_ATTEMPTS:
+            time.sleep(delay * 2 ** (attempt - 1))
+    return reason
 
 
 def expire_handover_exports(*, today: date | None = None) -> int:

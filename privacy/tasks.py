@@ -46,7 +46,7 @@ def remind_privacy_deadlines() -> dict:
 def run_retention() -> dict:
     """Export clinics that just left; delete those past their retention; drop expired access exports."""
     exports = ensure_departure_exports()
-    _, certificates = purge_due_clinics()
+    plans, certificates = purge_due_clinics()
     expired = 0
     for request in PrivacyRequest.objects.exclude(export_file="").filter(export_expires_on__lt=timezone.localdate()):
         Path(request.export_file).unlink(missing_ok=True)
@@ -55,6 +55,7 @@ def run_retention() -> dict:
     return {
         "exports": len(exports),
         "deleted": [c.number for c in certificates],
+        "postponed": [plan.clinic_slug for plan in plans if plan.postponed],
         "expired_access_exports": expired,
         "expired_handover_exports": expire_handover_exports(),
     }

@@ -148,17 +148,76 @@ def test_the_purge_clears_the_clinics_sheets_mirror_and_counts_it(db, sheets_sta
     assert not schema_exists("mirrorgone")
 
 
+@pytest.fixture
+def no_mirror_back_off(settings):
+    settings.MIRROR_RETRY_SECONDS = 0
+
+
 @pytest.mark.parametrize("status", [429, 500])
-def test_a_sheets_failure_does_not_stop_the_purge_and_is_on_the_certificate(db, sheets_stand_in, status):
-    clinic = _departed("mirrorfail", "777000011")
+def test_a_passing_sheets_error_is_retried_and_the_mirror_is_cleared(db, sheets_stand_in, no_mirror_back_off, status):
+    clinic = _departed("mirrorblip", "777000011")
     spreadsheet_id = _mirrored(clinic, sheets_stand_in)
-    sheets_stand_in.fail_next(1, status=status)
+    sheets_stand_in.fail_next(2, status=status)
     _, [certificate] = purge_due_clinics()
-    assert not schema_exists("mirrorfail") and not Clinic.objects.filter(slug="mirrorfail").exists()
-    assert f"mirror: not cleared (Google Sheets error {status})" in certificate.deleted
+    assert sheets_stand_in.values(spreadsheet_id, "Messages") == []
+    assert certificate.counts["Google Sheets mirror rows"] == 4
+    assert not schema_exists("mirrorblip")
+
+
+def test_while_google_stays_down_the_deletion_waits_for_the_next_run(db, sheets_stand_in, no_mirror_back_off):
+    clinic = _departed("mirrordown", "777000014", days_ago=92)
+    spreadsheet_id = _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(3, status=503)
+    [plan], certificates = purge_due_clinics()
+    assert certificates == [] and "Google Sheets error 503" in plan.postponed
+    assert schema_exists("mirrordown") and Clinic.objects.filter(slug="mirrordown").exists()
+    assert len(sheets_stand_in.values(spreadsheet_id, "Messages")) == 4
+
+    _, [certificate] = purge_due_clinics()  # the next day's run, Google back
+    assert sheets_stand_in.values(spreadsheet_id, "Messages") == []
+    assert certificate.counts["Google Sheets mirror rows"] == 4 and not schema_exists("mirrordown")
+
+
+def test_a_week_past_due_the_deletion_goes_ahead_and_the_certificate_says_the_mirror_stayed(
+    db, sheets_stand_in, no_mirror_back_off
+):
+    clinic = _departed("mirrorlate", "777000015", days_ago=98)  # due 8 days ago
+    spreadsheet_id = _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(3, status=500)
+    _, [certificate] = purge_due_clinics()
+    assert not schema_exists("mirrorlate") and not Clinic.objects.filter(slug="mirrorlate").exists()
+    assert "mirror: not cleared (Google Sheets error 500)" in certificate.deleted
     assert "Google Sheets mirror rows" not in certificate.counts
     assert len(sheets_stand_in.values(spreadsheet_id, "Messages")) == 4  # still there, and the certificate says so
     assert "Leaving Patient" not in str(certificate.deleted) + str(certificate.counts)
+
+
+def test_a_spreadsheet_the_clinic_took_back_does_not_hold_up_the_deletion(db, sheets_stand_in, no_mirror_back_off):
+    clinic = _departed("mirrorlocked", "777000016")
+    _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(1, status=403)
+    _, [certificate] = purge_due_clinics()
+    assert not schema_exists("mirrorlocked")
+    assert any("not cleared (Google Sheets error 403" in line for line in certificate.deleted)
+
+
+def test_a_spreadsheet_the_clinic_deleted_leaves_nothing_to_clear(db, sheets_stand_in, no_mirror_back_off):
+    clinic = _departed("mirrordeleted", "777000017")
+    _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(1, status=404)
+    _, [certificate] = purge_due_clinics()
+    assert not schema_exists("mirrordeleted")
+    assert certificate.counts["Google Sheets mirror rows"] == 0
+
+
+def test_the_command_says_which_deletion_waits_and_why(db, sheets_stand_in, no_mirror_back_off, capsys):
+    clinic = _departed("mirrorwait", "777000018", days_ago=92)
+    _mirrored(clinic, sheets_stand_in)
+    sheets_stand_in.fail_next(3, status=503)
+    call_command("purge_departed_clinics")
+    out = capsys.readouterr().out
+    assert "Not deleted yet mirrorwait" in out and "Google Sheets error 503" in out
+    assert schema_exists("mirrorwait")
 
 
 def test_a_clinic_that_never_got_its_departure_export_gets_it_before_it_is_deleted(db):

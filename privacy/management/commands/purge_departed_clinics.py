@@ -19,6 +19,9 @@ class Command(BaseCommand):
         if not plans:
             self.stdout.write("No clinic is due for deletion.")
         for plan in plans:
-            self.stdout.write(("Would delete " if dry_run else "Deleted ") + plan.describe())
+            if plan.postponed:
+                self.stdout.write(self.style.WARNING("Not deleted yet " + plan.describe()))
+            else:
+                self.stdout.write(("Would delete " if dry_run else "Deleted ") + plan.describe())
         for certificate in certificates:
             self.stdout.write(f"Certificate {certificate.number} for {certificate.clinic_slug}")
