@@ -14,7 +14,9 @@ import unfold
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django_tenants.utils import tenant_context
 
+from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory
 from tests.conftest import ROOT, admin_login
 from tests.smartclinic.test_translations import PLACEHOLDER, marked_in_python, marked_in_template, read_po
 
@@ -124,6 +126,18 @@ def test_the_activity_log_changelist_shows_the_app_name_and_columns_in_chinese(a
     assert re.search(r'<a href="/admin/auditlog/"[^>]*>\s*活動記錄\s*</a', page)
     assert "建立時間" in page  # auditlog's "Created" column, not Django's 建立者
     assert "Audit log" not in page
+
+
+def test_the_activity_logs_own_columns_read_in_chinese_for_a_change_made_by_the_system(alpha):
+    with tenant_context(alpha):
+        doctor = DoctorFactory(name_en="Dr Lee")  # outside a request: no staff actor, the system did it
+        doctor.name_en, doctor.name_zh = "Dr Lee Ka Wai", "李家偉醫生"
+        doctor.save()
+    page = chinese_client().get("/admin/auditlog/logentry/").content.decode()
+    assert re.search(r">\s*系統\s*<", page)
+    assert "項變更：" in page
+    assert "Correlation ID" not in page and ">system<" not in page
+    assert not re.search(r"\d+ changes?:", page)
 
 
 def test_the_operator_activity_log_is_chinese_too(operator_client):
