@@ -58,7 +58,11 @@ def signature_ok(body: bytes, header: str) -> bool:
 
 
 def _changes(envelope) -> list[dict] | None:
-    """Each change value of a WhatsApp envelope, or None when the body is not one."""
+    """The value of each `messages` change of a WhatsApp envelope, or None when the body is not one.
+
+    Other fields (template reviews, account and quality updates, message echoes, chat history)
+    are acknowledged and dropped: none of them is a patient writing to the clinic.
+    """
     if not isinstance(envelope, dict) or envelope.get("object") != "whatsapp_business_account":
         return None
     entries = envelope.get("entry")
@@ -69,7 +73,7 @@ def _changes(envelope) -> list[dict] | None:
         changes = entry.get("changes") if isinstance(entry, dict) else None
         for change in changes if isinstance(changes, list) else []:
             value = change.get("value") if isinstance(change, dict) else None
-            if isinstance(value, dict):
+            if isinstance(value, dict) and change.get("field", "messages") == "messages":
                 values.append(value)
     return values
 
@@ -131,6 +135,10 @@ def receive(request: HttpRequest) -> HttpResponse:
         if schema is None:
             log.warning("webhook for an unknown phone_number_id (%d characters)", len(number))
             continue
+        errors = value.get("errors")
+        for error in errors[:5] if isinstance(errors, list) else []:  # Meta could not deliver something to us
+            code = error.get("code") if isinstance(error, dict) else None
+            log.warning("webhook change carries Meta error %s", code if isinstance(code, int) else "?")
         events = services.events_from_value(services._clean(value) if clean else value)
         if events:
             _store(schema, number, events)

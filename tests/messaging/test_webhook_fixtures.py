@@ -35,6 +35,18 @@ INBOUND = {
     ],
     "text_zh_hant": [("text", "你好，我想預約聽日下晝睇醫生，請問仲有冇位？我個仔發燒咗兩日。", "黃美玲")],
     "unsupported_with_errors": [("unsupported", "", "Ka Ho 🐶")],
+    "several_entries_and_changes": [
+        ("text", "Can I come at 10am tomorrow?", "Chan Tai Man"),
+        ("text", "唔該，我聽日下晝得閒", "黃美玲"),
+    ],
+    "value_errors_only": [],
+    # Changes on other fields are acknowledged and never become patient messages.
+    "field_account_update": [],
+    "field_history": [],
+    "field_message_template_status_update": [],
+    "field_phone_number_quality_update": [],
+    "field_smb_message_echoes": [],
+    "field_standby_inbound_message": [],
 }
 # file → the outbound message's status afterwards, with Meta's error code
 STATUSES = {
@@ -43,6 +55,7 @@ STATUSES = {
     "status_read": ("read", None),
     "status_failed_131047": ("failed", 131047),
     "status_failed_131026": ("failed", 131026),
+    "several_entries_and_changes": ("read", None),
 }
 MEDIA = {"audio_voice", "document_pdf", "image_with_caption", "sticker"}
 
@@ -52,8 +65,8 @@ def test_every_fixture_file_is_covered_by_an_expectation():
     assert names and names == set(INBOUND) | set(STATUSES)
 
 
-def _outbound_for_statuses(body: dict) -> None:
-    """Our earlier reply that each status in the fixture is about."""
+def _earlier_rows(body: dict) -> None:
+    """What the clinic already had: our reply each status is about."""
     for entry in body["entry"]:
         for change in entry["changes"]:
             for status in change["value"].get("statuses", []):
@@ -90,7 +103,7 @@ def delivered(graph_standin, eager_tasks, alpha, django_capture_on_commit_callba
 def test_a_fixture_ends_in_the_right_rows_in_alpha_and_nothing_in_beta(path, delivered, alpha, beta):
     raw = path.read_bytes()
     connection.set_tenant(alpha)
-    _outbound_for_statuses(json.loads(raw))
+    _earlier_rows(json.loads(raw))
 
     response = delivered(raw)
 
@@ -106,7 +119,8 @@ def test_a_fixture_ends_in_the_right_rows_in_alpha_and_nothing_in_beta(path, del
         assert attachment.path.startswith("alpha/") and stored != PLACEHOLDER_PNG
         assert decrypt(stored) == PLACEHOLDER_PNG
     if path.stem in STATUSES:
-        wamids = [s["id"] for e in json.loads(raw)["entry"] for c in e["changes"] for s in c["value"]["statuses"]]
+        changes = [c for e in json.loads(raw)["entry"] for c in e["changes"]]
+        wamids = [s["id"] for c in changes for s in c["value"].get("statuses", [])]
         message = Message.objects.get(wamid=wamids[0])
         assert (message.status, message.error_code) == STATUSES[path.stem]
     connection.set_tenant(beta)
@@ -117,7 +131,7 @@ def test_a_fixture_ends_in_the_right_rows_in_alpha_and_nothing_in_beta(path, del
 def test_redelivering_a_fixture_changes_nothing(path, delivered, alpha, graph_standin):
     raw = path.read_bytes()
     connection.set_tenant(alpha)
-    _outbound_for_statuses(json.loads(raw))
+    _earlier_rows(json.loads(raw))
     delivered(raw)
     connection.set_tenant(alpha)
     before = _snapshot()
