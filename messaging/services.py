@@ -544,9 +544,16 @@ def _store_inbound(event: WebhookEvent, media: tuple[str, str, int, str] | None)
 
 
 def _apply_status(event: WebhookEvent) -> bool:
-    """Apply a delivery status; False when no message of ours carries its wamid (yet)."""
+    """Apply a delivery status; False when no message of ours carries its wamid (yet).
+
+    Statuses we do not track (`deleted`, `warning`, `played`, whatever Meta adds) are settled at
+    once, and so is a group's status for a message we do not know: we never send to groups, so no
+    send task of ours is about to record its wamid.
+    """
     status = _dict(event.payload.get("status"))
     wamid, new = _str(status.get("id")), _str(status.get("status"))
+    if new not in {Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ, Message.Status.FAILED}:
+        return True
     match = Q(wamid=wamid)
     callback = _str(status.get("biz_opaque_callback_data"))
     if callback.startswith(CALLBACK_PREFIX) and callback[len(CALLBACK_PREFIX) :].isdigit():
@@ -555,14 +562,15 @@ def _apply_status(event: WebhookEvent) -> bool:
     # One locked lookup: a concurrent status that records the wamid first still matches on re-check.
     message = Message.objects.select_for_update().filter(match, direction=Message.Direction.OUT).first()
     if message is None:
-        return False
+        return status.get("recipient_type") == "group"
     current = message.status
     at = _timestamp(status.get("timestamp")) or timezone.now()
     if new == Message.Status.FAILED:
         if current in {Message.Status.READ, Message.Status.FAILED}:
             return True
         error = _dict((status.get("errors") or [{}])[0]) if isinstance(status.get("errors"), list) else {}
-        message.error_code = error.get("code") if isinstance(error.get("code"), int) else None
+        code = str(error.get("code")) if isinstance(error.get("code"), int | str) else ""
+        message.error_code = int(code) if code.isdigit() and len(code) < 10 else None  # Meta's int, or its digits
         message.error_title = (_str(error.get("title")) or _str(error.get("message")))[:300]
     elif new in {Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ}:
         moving_on = current != Message.Status.FAILED and STATUS_RANK.get(current, 0) < STATUS_RANK[new]

@@ -56,6 +56,14 @@ STATUSES = {
     "status_failed_131047": ("failed", 131047),
     "status_failed_131026": ("failed", 131026),
     "several_entries_and_changes": ("read", None),
+    "status_failed_with_error_details": ("failed", 131049),
+    "status_delivered_int_timestamps_cbp": ("delivered", None),
+    "status_read_with_callback_data": ("read", None),
+    "status_group_recipient": ("delivered", None),
+    # Statuses we do not track: our message keeps the status it had.
+    "status_deleted": ("sent", None),
+    "status_warning": ("sent", None),
+    "status_played": ("sent", None),
 }
 MEDIA = {"audio_voice", "document_pdf", "image_with_caption", "sticker"}
 

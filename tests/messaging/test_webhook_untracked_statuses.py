@@ -1,0 +1,49 @@
+"""Statuses Meta may send beyond sent / delivered / read / failed, and statuses of group messages."""
+
+import pytest
+from django.db import connection
+
+from messaging.models import Message, WebhookEvent
+from tests.messaging.messaging_factories import OutboundFactory, fixture_files, post_webhook
+
+FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
+UNTRACKED = ["status_deleted", "status_warning", "status_played"]
+WAMID = "wamid.HBgLODUyOTEyMzQ1NjcVAgARGBJTVEFUVVM{}MDEyMzQ1AA=="  # as in the fixtures
+
+
+@pytest.fixture
+def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
+    def deliver(name: str):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_webhook(FIXTURES[name]).status_code == 200
+        connection.set_tenant(alpha)
+
+    return deliver
+
+
+@pytest.mark.parametrize("name", UNTRACKED)
+def test_an_untracked_status_never_moves_a_read_message_back(name, deliver, in_alpha):
+    wamid = WAMID.format(name.removeprefix("status_").upper())
+    message = OutboundFactory(wamid=wamid, status=Message.Status.READ)
+
+    deliver(name)
+
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (Message.Status.READ, None)
+
+
+@pytest.mark.parametrize("name", [*UNTRACKED, "status_group_recipient"])
+def test_a_status_nobody_will_claim_is_settled_at_once_instead_of_waiting(name, deliver, in_alpha):
+    deliver(name)
+
+    assert WebhookEvent.objects.get().processed_at is not None
+    assert not Message.objects.exists()
+
+
+def test_a_failed_status_keeps_metas_code_and_title(deliver, in_alpha):
+    message = OutboundFactory(wamid="wamid.HBgLODUyOTEyMzQ1NjcVAgARGBJGQUlMRUQxMzA0NzIwMTIzNDUA", status="sent")
+
+    deliver("status_failed_with_error_details")
+
+    message.refresh_from_db()
+    assert message.error_code == 131049 and message.error_title.startswith("This message was not delivered")
