@@ -63,17 +63,31 @@ class VerifyForm(forms.Form):
     method = forms.ChoiceField(label=_("How was identity confirmed?"), choices=PrivacyRequest.Verification.choices)
 
 
+def _send_on_whatsapp_field():
+    return forms.BooleanField(
+        label=_("Send the notice to the requester on WhatsApp now"),
+        help_text=_("From the clinic's number, in the requester's language. Untick if you gave it another way."),
+        required=False,
+        initial=True,
+    )
+
+
 class ExtendForm(forms.Form):
     reason = forms.CharField(label=_("Why it cannot be done within 40 days"), widget=forms.Textarea)
     extended_due_on = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    send_on_whatsapp = _send_on_whatsapp_field()
     notice_sent_on = forms.DateField(
-        label=_("Notice sent on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice given on (when not sent on WhatsApp)"),
+        initial=timezone.localdate,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class RefuseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Ground in the Ordinance"), choices=RefusalReason.choices)
     particulars = forms.CharField(label=_("Particulars (for the notice and the s.27 log)"), widget=forms.Textarea)
+    send_on_whatsapp = _send_on_whatsapp_field()
 
 
 class CorrectionForm(forms.Form):

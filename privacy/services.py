@@ -32,7 +32,7 @@ from privacy.models import (
     RefusalReason,
 )
 from privacy.selectors import current_policy
-from privacy.texts import REFUSAL_REASONS, TEXTS, render, text_language
+from privacy.texts import REFUSAL_REASONS, TEMPLATES, TEXTS, render, text_language
 from smartclinic.crypto import decrypt, encrypt, keyed_hash
 
 log = logging.getLogger(__name__)
@@ -210,13 +210,50 @@ def start_verifying(*, request: PrivacyRequest, user=None) -> PrivacyRequest:
     return request
 
 
+def _send_notice(request: PrivacyRequest, key: str, *, actor: str, **params) -> None:
+    """Give the requester a notice on the clinic's WhatsApp number: free text inside the 24-hour window,
+    else the approved template. Raises ValidationError when they have no chat with the clinic to send to.
+    """
+    if request.clinic is None or not request.wa_id:
+        raise ValidationError(gettext("This request has no WhatsApp number to send the notice to."))
+    from messaging.services import notify_patient  # messaging imports the clinic apps: import at call time
+
+    notice = render(TEXTS, key, request.language, **params)
+    name, order = TEMPLATES[key]
+    # Template parameters may not hold line breaks or runs of spaces (Meta refuses them with 132000).
+    parameters = [" ".join(str(params[field]).split()) for field in order]
+    with tenant_context(request.clinic):
+        try:
+            patient = find_patient(clinic=request.clinic, wa_id=request.wa_id)
+        except PatientNotFound as error:
+            raise ValidationError(
+                gettext(
+                    "The requester has never written to %(clinic)s on WhatsApp, so the notice cannot go there: "
+                    "untick sending on WhatsApp, give the notice another way and record the date."
+                )
+                % {"clinic": request.clinic}
+            ) from error
+        message = notify_patient(patient=patient, text=notice, template=name, parameters=parameters)
+    _event(request, "notice_sent", actor=actor, note=f"{key} on WhatsApp", kind=message.kind)
+
+
 @transaction.atomic
 def extend_deadline(
-    *, request: PrivacyRequest, reason: str, extended_due_on: date, notice_sent_on: date | None = None, user=None
+    *,
+    request: PrivacyRequest,
+    reason: str,
+    extended_due_on: date,
+    notice_sent_on: date | None = None,
+    send_on_whatsapp: bool = False,
+    user=None,
 ) -> str:
-    """s.19(2): tell the requestor before the 40 days run out, with the reason; returns the notice."""
+    """s.19(2): tell the requestor before the 40 days run out, with the reason; returns the notice.
+
+    With send_on_whatsapp the notice goes to the requester now; otherwise notice_sent_on records when
+    it was given another way.
+    """
     _check_open(request)
-    notice_sent_on = notice_sent_on or timezone.localdate()
+    notice_sent_on = timezone.localdate() if send_on_whatsapp else (notice_sent_on or timezone.localdate())
     if not reason.strip():
         raise ValidationError(gettext("Give the reason the request cannot be completed within 40 days."))
     if notice_sent_on > request.due_on:
@@ -236,6 +273,15 @@ def extend_deadline(
         extended_due_on=extended_due_on.isoformat(),
     )
     _event(request, "extended", actor=actor_name(user), note=notice, extended_due_on=extended_due_on.isoformat())
+    if send_on_whatsapp:
+        _send_notice(
+            request,
+            "extension_notice",
+            actor=actor_name(user),
+            reference=request.reference,
+            reason=reason,
+            extended_due_on=extended_due_on.isoformat(),
+        )
     return notice
 
 
@@ -253,25 +299,36 @@ def _close(request: PrivacyRequest, *, status: str, outcome: str, actor: str) ->
 
 
 @transaction.atomic
-def refuse(*, request: PrivacyRequest, reason: str, particulars: str, user=None, actor: str = "") -> RefusalLogEntry:
-    """s.20 / s.24 refusal: a notice in the requestor's language (s.21) and a log book entry (s.27)."""
+def refuse(
+    *,
+    request: PrivacyRequest,
+    reason: str,
+    particulars: str,
+    send_on_whatsapp: bool = False,
+    user=None,
+    actor: str = "",
+) -> RefusalLogEntry:
+    """s.20 / s.24 refusal: a notice in the requestor's language (s.21) and a log book entry (s.27).
+
+    With send_on_whatsapp the notice goes to the requester on the clinic's WhatsApp number now.
+    """
     _check_open(request)
     if reason not in RefusalReason.values:
         raise ValidationError(gettext("Unknown refusal reason %(reason)s.") % {"reason": repr(reason)})
     if not particulars.strip():
         raise ValidationError(gettext("Give the particulars of the reasons: they go into the s.27 log book."))
     clinic_name = request.clinic.name_for(request.language) if request.clinic else request.clinic_slug
-    notice = render(
-        TEXTS,
-        "refusal_notice",
-        request.language,
-        reference=request.reference,
-        clinic=clinic_name,
-        received_on=request.received_on.isoformat(),
-        reason=REFUSAL_REASONS[reason][text_language(request.language)],
-        particulars=particulars,
-    )
+    params = {
+        "reference": request.reference,
+        "clinic": clinic_name,
+        "received_on": request.received_on.isoformat(),
+        "reason": REFUSAL_REASONS[reason][text_language(request.language)],
+        "particulars": particulars,
+    }
+    notice = render(TEXTS, "refusal_notice", request.language, **params)
     actor = actor or actor_name(user)
+    if send_on_whatsapp:  # before closing: closing forgets the number
+        _send_notice(request, "refusal_notice", actor=actor, **params)
     entry = RefusalLogEntry.objects.create(
         request_reference=request.reference,
         clinic_slug=request.clinic_slug,

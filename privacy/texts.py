@@ -82,6 +82,14 @@ TEXTS = {
     },
 }
 
+# Outside WhatsApp's 24-hour window a notice can only go as an approved template (name, parameter order);
+# these two must be approved in the clinic's WhatsApp Business Manager in English and Chinese (zh_HK),
+# with the wording of the notices above.
+TEMPLATES = {
+    "refusal_notice": ("privacy_request_refused", ("reference", "clinic", "received_on", "reason", "particulars")),
+    "extension_notice": ("privacy_request_extended", ("reference", "reason", "extended_due_on")),
+}
+
 REFUSAL_REASONS = {
     "identity": {
         "en": "we could not confirm your identity (s.20(1)(a) of the Personal Data (Privacy) Ordinance).",
