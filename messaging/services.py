@@ -450,7 +450,7 @@ def inbound_text(message: dict) -> str:
     return ""
 
 
-_META_FIELDS = frozenset({"id", "from", "timestamp"})
+_META_FIELDS = frozenset({"id", "from", "timestamp", "message_id", "wa_id", "new_wa_id"})
 
 
 def _mask_all(value: Any, kinds: list[str]) -> Any:
@@ -461,7 +461,7 @@ def _mask_all(value: Any, kinds: list[str]) -> Any:
     if isinstance(value, list):
         return [_mask_all(item, kinds) for item in value]
     if isinstance(value, dict):
-        # Meta's own ids and timestamps are not the patient's words: "wamid…901405930449658…" is no card number.
+        # Meta's ids, numbers and timestamps are not the patient's words: "wamid…901405930449658…" is no card number.
         return {key: item if key in _META_FIELDS else _mask_all(item, kinds) for key, item in value.items()}
     return value
 
@@ -495,22 +495,76 @@ def _fetch_media(*, phone_number_id: str, message: dict) -> tuple[str, str, int,
     return str(relative), downloaded.mime_type or _str(media.get("mime_type")), len(downloaded.data), ""
 
 
+def _number(value: Any) -> str:
+    """A WhatsApp number (wa_id) as Meta sends it, string or integer; "" when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        value = str(value)
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 32 else ""
+
+
+def change_patient_number(*, old_wa_id: str, new_wa_id: str) -> Patient | None:
+    """The patient changed their WhatsApp number: their record, and with it the conversation, moves to it.
+
+    Staff keep the history, and replies and reminders go to the new number. When the new number
+    already has a record of its own, the two are left apart and staff are asked to merge them.
+    Returns the patient the change is about, or None when we know neither number.
+    """
+    patient = Patient.objects.select_for_update().filter(wa_id=old_wa_id).first()
+    if not new_wa_id or new_wa_id == old_wa_id:
+        return patient
+    if Patient.objects.filter(wa_id=new_wa_id).exists():
+        if patient is None:
+            return Patient.objects.get(wa_id=new_wa_id)
+        reason = "the patient changed to a WhatsApp number that has its own record: merge the two by hand"
+        hand_to_staff(conversation=conversation_for(patient=patient), reason=reason)
+        return patient
+    if patient is None:
+        return None
+    patient.wa_id = new_wa_id
+    patient.save(update_fields=["wa_id"])  # the activity log records the change
+    log.info("patient %s moved to a new WhatsApp number", patient.pk)
+    return patient
+
+
+def _forget_reaction(*, wa_id: str, reaction: dict) -> None:
+    """The patient took a reaction back: drop the one they had left on that message, store nothing."""
+    target = _str(reaction.get("message_id"))
+    if target:
+        Message.objects.filter(
+            conversation__patient__wa_id=wa_id,
+            direction=Message.Direction.IN,
+            kind=Message.Kind.REACTION,
+            payload__reaction__message_id=target,
+        ).delete()
+
+
 def _store_inbound(event: WebhookEvent, media: tuple[str, str, int, str] | None) -> tuple[Message | None, list[str]]:
     data = event.payload.get("message") or {}
     contact = _dict(event.payload.get("contact"))
-    wa_id = _str(data.get("from")) or _str(contact.get("wa_id"))
+    wa_id = _number(data.get("from")) or _number(contact.get("wa_id"))
     if not wa_id:
         log.warning("message event %s has no sender; skipped", event.pk)
         return None, []
     if Message.objects.filter(wamid=data["id"]).exists():
         return None, []
+    kind = data.get("type")
+    if kind == "reaction" and not _str(_dict(data.get("reaction")).get("emoji")):
+        _forget_reaction(wa_id=wa_id, reaction=_dict(data.get("reaction")))
+        return None, []
+    system = _dict(data.get("system")) if kind == "system" else {}
     name = _str(_dict(contact.get("profile")).get("name"))
-    patient = _patient_for(wa_id=wa_id[:32], name=name)
+    if system.get("type") == "user_changed_number":  # `new_wa_id`; Graph API v12+ calls it `wa_id`
+        new_wa_id = _number(system.get("new_wa_id")) or _number(system.get("wa_id"))
+        patient = change_patient_number(old_wa_id=wa_id, new_wa_id=new_wa_id)
+        if patient is None:
+            log.info("number change of someone who never wrote to the clinic; skipped")
+            return None, []
+    else:
+        patient = _patient_for(wa_id=wa_id, name=name)
     conversation = conversation_for(patient=patient)
     kinds: list[str] = []
     text = _mask_all(inbound_text(data), kinds)
     payload = _mask_all(data, kinds)
-    kind = data.get("type")
     message = Message.objects.create(
         conversation=conversation,
         direction=Message.Direction.IN,
@@ -535,7 +589,8 @@ def _store_inbound(event: WebhookEvent, media: tuple[str, str, int, str] | None)
         )
     sent_at = min(_timestamp(data.get("timestamp")) or timezone.now(), timezone.now())
     updates: dict[str, Any] = {"last_message_at": timezone.now(), "phone_number_id": event.phone_number_id}
-    if conversation.last_inbound_at is None or sent_at > conversation.last_inbound_at:
+    # Meta's notice of a number or identity change is not the patient writing: it opens no 24-hour window.
+    if kind != "system" and (conversation.last_inbound_at is None or sent_at > conversation.last_inbound_at):
         updates["last_inbound_at"] = sent_at
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     for field, value in updates.items():
@@ -585,6 +640,18 @@ def _apply_status(event: WebhookEvent) -> bool:
     message.wamid = message.wamid or wamid
     message.save(update_fields=["status", "wamid", "error_code", "error_title", "sent_at", "delivered_at", "read_at"])
     return True
+
+
+# What a patient writes or sends. Reactions, system notices and types we do not know are events, not
+# questions: an answer to them ("Sorry, I didn't understand") would only be noise.
+ANSWERED_KINDS = frozenset(
+    {"text", "interactive", "button", "image", "video", "document", "audio", "sticker", "location", "contacts"}
+)
+
+
+def _assistant_answers(message: Message) -> bool:
+    # Meta's `unsupported` (older: `unknown`) is a real message we cannot read: the assistant says what it can do.
+    return message.kind in ANSWERED_KINDS or _str(message.payload.get("type")) in {"unsupported", "unknown"}
 
 
 def _respond(message: Message, silent: bool = False) -> None:
@@ -649,11 +716,12 @@ def process_event(*, key: str) -> bool:
         if stored is None:
             return True
         conversation = stored.conversation
-        if not conversation.assistant_silent:
-            _respond(stored)
-        else:  # staff have it: only an emergency and STOP / START are still answered at once
-            _respond(stored, silent=True)
-        if kinds:
+        if stored.kind == Message.Kind.ORDER:  # a catalogue order needs a person; the assistant cannot take it
+            hand_to_staff(conversation=conversation, reason="the patient sent an order from the catalogue")
+        elif _assistant_answers(stored):
+            # While staff have it, only an emergency and STOP / START are still answered at once.
+            _respond(stored, silent=conversation.assistant_silent)
+        if kinds and stored.kind != Message.Kind.SYSTEM:
             # After the assistant's reply: a new patient hears the collection notice first.
             text = render(TEXTS, "identifiers_masked", _language_of(stored))
             queue_text(conversation=conversation, text=text)

@@ -1,6 +1,7 @@
 """Every recorded Meta payload goes through the signed webhook and ends in the right rows (Zulip style)."""
 
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,7 @@ from clinics.frontdesk.models import Patient
 from messaging.models import Attachment, Message, WebhookEvent
 from smartclinic.crypto import decrypt
 from smartclinic.standins.graph import PLACEHOLDER_PNG
-from tests.messaging.messaging_factories import OutboundFactory, fixture_files, post_webhook
+from tests.messaging.messaging_factories import OutboundFactory, PatientFactory, fixture_files, post_webhook
 
 # file → the inbound messages it must leave: (kind, text, patient name)
 INBOUND = {
@@ -35,11 +36,37 @@ INBOUND = {
     ],
     "text_zh_hant": [("text", "你好，我想預約聽日下晝睇醫生，請問仲有冇位？我個仔發燒咗兩日。", "黃美玲")],
     "unsupported_with_errors": [("unsupported", "", "Ka Ho 🐶")],
+    # Shapes Meta documents beyond its samples.
+    "audio_not_voice": [("audio", "", "Chan Tai Man")],
+    "contacts_several": [("contacts", "Chan Siu Fong, 李美華", "Chan Tai Man")],
+    "image_without_caption": [("image", "", "黃美玲")],
+    "interactive_nfm_reply_flow": [("interactive", "Sent", "Chan Tai Man")],
+    "interactive_without_body_and_value_errors": [("interactive", "", "Chan Tai Man")],
+    "location_current_no_name": [("location", "22.2819, 114.1581", "Chan Tai Man")],
+    "location_with_url": [("location", "Mong Kok MTR Station", "黃美玲")],
+    "order_catalogue": [("order", "Please deliver to my office", "Ka Ho 🐶")],
+    "reaction_removed_empty_emoji": [],
+    "reaction_removed_without_emoji": [],
+    "request_welcome": [("unknown", "", "Ka Ho 🐶")],
     "several_entries_and_changes": [
         ("text", "Can I come at 10am tomorrow?", "Chan Tai Man"),
         ("text", "唔該，我聽日下晝得閒", "黃美玲"),
     ],
+    "sticker_animated": [("sticker", "", "Ka Ho 🐶")],
+    "system_customer_identity_changed": [("system", "User identity changed", "Ka Ho 🐶")],
+    "system_user_changed_number": [
+        ("system", "User Chan Tai Man changed from 85291234567 to 85251234567", "Chan Tai Man")
+    ],
+    "system_user_changed_number_wa_id": [("system", "User 黃美玲 changed from 85261234567 to 85256781234", "黃美玲")],
+    "system_user_changed_user_id": [],  # no phone number in it: nobody we know
+    "text_frequently_forwarded": [("text", "Is it true the clinic gives free flu jabs this week?", "黃美玲")],
+    "text_referred_product": [("text", "How much is this health check package?", "Ka Ho 🐶")],
+    "text_reply_to_our_message": [("text", "Yes, 3pm on Friday works for me", "Chan Tai Man")],
+    "text_with_identity_and_int_timestamp": [("text", "Hello, is Dr. Lee in today?", "Chan Tai Man")],
+    "text_without_contacts": [("text", "我想攞籌", "")],
+    "unknown_type_with_errors": [("unknown", "", "Chan Tai Man")],
     "value_errors_only": [],
+    "video_forwarded": [("video", "My son's cough tonight", "Chan Tai Man")],
     # Changes on other fields are acknowledged and never become patient messages.
     "field_account_update": [],
     "field_history": [],
@@ -55,17 +82,26 @@ STATUSES = {
     "status_read": ("read", None),
     "status_failed_131047": ("failed", 131047),
     "status_failed_131026": ("failed", 131026),
-    "several_entries_and_changes": ("read", None),
     "status_failed_with_error_details": ("failed", 131049),
     "status_delivered_int_timestamps_cbp": ("delivered", None),
     "status_read_with_callback_data": ("read", None),
+    "several_entries_and_changes": ("read", None),
     "status_group_recipient": ("delivered", None),
     # Statuses we do not track: our message keeps the status it had.
     "status_deleted": ("sent", None),
     "status_warning": ("sent", None),
     "status_played": ("sent", None),
 }
-MEDIA = {"audio_voice", "document_pdf", "image_with_caption", "sticker"}
+MEDIA = {
+    "audio_voice",
+    "document_pdf",
+    "image_with_caption",
+    "sticker",
+    "audio_not_voice",
+    "image_without_caption",
+    "sticker_animated",
+    "video_forwarded",
+}
 
 
 def test_every_fixture_file_is_covered_by_an_expectation():
@@ -74,7 +110,7 @@ def test_every_fixture_file_is_covered_by_an_expectation():
 
 
 def _earlier_rows(body: dict) -> None:
-    """What the clinic already had: our reply each status is about."""
+    """What the clinic already had: our reply each status is about, the patient who changes number."""
     for entry in body["entry"]:
         for change in entry["changes"]:
             for status in change["value"].get("statuses", []):
@@ -83,6 +119,10 @@ def _earlier_rows(body: dict) -> None:
                     status=Message.Status.SENT,
                     conversation__patient__wa_id=status["recipient_id"],
                 )
+            for message in change["value"].get("messages", []):
+                if message.get("system", {}).get("type") == "user_changed_number":
+                    name = re.match(r"User (.+) changed from", message["system"]["body"]).group(1)
+                    PatientFactory(wa_id=message["from"], name=name)
 
 
 def _snapshot():

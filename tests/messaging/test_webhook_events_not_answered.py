@@ -1,0 +1,61 @@
+"""Reactions, orders, system notices and types we do not know reach staff, not the assistant."""
+
+import pytest
+from django.db import connection
+
+from messaging.models import Conversation, Message, WebhookEvent
+from tests.messaging.messaging_factories import fixture_files, post_webhook
+
+FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
+
+
+@pytest.fixture
+def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
+    def deliver(*names: str):
+        for name in names:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert post_webhook(FIXTURES[name]).status_code == 200
+        connection.set_tenant(alpha)
+
+    return deliver
+
+
+def _answers() -> list[str]:
+    return list(Message.objects.filter(direction=Message.Direction.OUT).values_list("text", flat=True))
+
+
+@pytest.mark.parametrize("name", ["reaction", "system_customer_identity_changed", "request_welcome", "order_catalogue"])
+def test_an_event_that_is_not_a_question_gets_no_answer_from_the_assistant(name, deliver):
+    deliver(name)
+
+    assert Message.objects.filter(direction=Message.Direction.IN).count() == 1
+    assert _answers() == []
+
+
+@pytest.mark.parametrize("name", ["reaction_removed_without_emoji", "reaction_removed_empty_emoji"])
+def test_a_reaction_taken_back_is_neither_stored_nor_answered(name, deliver):
+    deliver(name)
+
+    assert not Message.objects.exists()
+    assert WebhookEvent.objects.get().processed_at is not None
+
+
+@pytest.mark.parametrize("name", ["reaction_removed_without_emoji", "reaction_removed_empty_emoji"])
+def test_a_reaction_taken_back_removes_the_reaction_staff_saw(name, deliver):
+    deliver("reaction", name)  # 👍 on our message, then the patient takes it back
+
+    assert not Message.objects.filter(kind=Message.Kind.REACTION).exists()
+
+
+def test_an_order_from_the_catalogue_is_handed_to_staff(deliver):
+    deliver("order_catalogue")
+
+    conversation = Conversation.objects.get()
+    assert conversation.waiting_for_staff and "order" in conversation.urgent_reason
+
+
+@pytest.mark.parametrize("name", ["unsupported_with_errors", "unknown_type_with_errors"])
+def test_a_message_whatsapp_cannot_show_us_still_gets_an_answer(name, deliver):
+    deliver(name)  # the patient did write something: the assistant says what it can do
+
+    assert _answers() != []
