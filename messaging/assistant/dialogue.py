@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import flood
 from .engine import clinic_context, doctor_label, understand
-from .offline import detect_language
+from .offline import detect_language, gives_identifier
 from .reading import Reading
 from .screen import normalise, screen
 from .texts import day_label, say
@@ -262,7 +262,10 @@ class _Turn:
         count = self.state.get("unknowns", 0) + 1
         self.state["unknowns"] = count
         step = self.state.get("step")
-        if count == 1 and step in ("doctor", "day", "time", "appointment", "confirm"):
+        if "*" in self.text and gives_identifier(normalise(self.text)):
+            self.state["unknowns"] = count - 1  # a masked ID alone: the pipeline's warning about IDs is the reply
+            self.collection_notice()  # which a new patient still hears after the notice
+        elif count == 1 and step in ("doctor", "day", "time", "appointment", "confirm"):
             self.send_text(say(f"pick_{step}", self.language))  # mid-flow: say what we are waiting for
         elif count == 1:
             self.send_text(say("unknown", self.language, clinic=self.clinic_name))

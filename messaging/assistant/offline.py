@@ -663,7 +663,8 @@ _ID_VALUE = ascii_regex(r"(?<![a-z])[a-z]{0,2}\s?\d(?:[\d\s()-]*\d)?(?:\s?\(?[0-
 _QUEUE_WORD = ascii_regex(r"籌|飛|排|輪|叫|queue|ticket|\bturn\b|到未|未到")
 
 
-def _gives_identifier(norm: str) -> bool:
+def gives_identifier(norm: str) -> bool:
+    """True when the message mainly hands over an ID, card or phone number and asks nothing."""
     if not _ID_LABEL.search(norm) or _QUEUE_WORD.search(norm):
         return False
     values = _ID_VALUE.findall(norm)
@@ -707,7 +708,7 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
     if intent == "unknown" and (date or time or part or doctor) and _only_when(norm):
         # A bare "聽日下午三點" answers a booking question; "今日天氣好熱" does not.
         intent, confidence = "book_appointment", 0.6 if expecting else 0.5
-    acknowledged = intent == "unknown" and (_ACK.match(norm.strip(" ?.!")) or _gives_identifier(norm))
+    acknowledged = intent == "unknown" and (_ACK.match(norm.strip(" ?.!")) or gives_identifier(norm))
     if acknowledged:
         pass  # "收到", "我電話係 9123 4567": nothing for the model to guess at
     elif not screened and intent in _MODEL_MAY_REPLACE and not (expecting == "confirm" and intent != "unknown"):
@@ -750,7 +751,7 @@ def _intent(norm: str, expecting: str | None) -> tuple[str, float]:
     screened = screen_normalised(norm)
     if screened:
         return screened, 0.95
-    if _gives_identifier(norm):
+    if gives_identifier(norm):
         return "unknown", 0.25
     if expecting == "confirm":
         bare = norm.strip(" ?.!")

@@ -330,3 +330,9 @@ def test_stop_while_waiting_for_staff_still_opts_out(doctors, monkeypatch, langu
     assert answers(stopped)
     in_alpha()
     assert Patient.objects.get(wa_id=WA_ID).opted_out_at is not None
+
+
+def test_an_id_card_number_alone_gets_only_the_warning_about_identifiers_not_a_fallback(doctors, monkeypatch):
+    turn = chat(monkeypatch, "我身份證號碼係 Y654321(3)")[0]
+    assert "身份證" in text(turn)
+    assert "唔太明白" not in text(turn)
