@@ -14,6 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.widgets import (
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from clinics.frontdesk.models import Language as PatientLanguage
 from privacy import services
@@ -52,15 +59,29 @@ class PrivacyEventInline(ReadOnlyMixin, TabularInline):
 
 
 class NewRequestForm(forms.ModelForm):
-    wa_id = forms.CharField(label=_("WhatsApp number (with 852)"), max_length=20)
+    wa_id = forms.CharField(
+        label=_("WhatsApp number (with 852)"),
+        max_length=20,
+        widget=UnfoldAdminTextInputWidget,
+        help_text=_("A Hong Kong number may be given as its 8 digits: 852 is put in front."),
+    )
 
     class Meta:
         model = PrivacyRequest
         fields = ("clinic", "kind", "wa_id", "language", "details", "received_on", "fee_charged")
 
+    def clean_wa_id(self):
+        # WhatsApp knows a patient by the full international number; staff often type a local one.
+        digits = "".join(ch for ch in self.cleaned_data["wa_id"] if ch.isdigit())
+        return services.normalise_number(f"852{digits}" if len(digits) == 8 else digits)
+
 
 class VerifyForm(forms.Form):
-    method = forms.ChoiceField(label=_("How was identity confirmed?"), choices=PrivacyRequest.Verification.choices)
+    method = forms.ChoiceField(
+        label=_("How was identity confirmed?"),
+        choices=PrivacyRequest.Verification.choices,
+        widget=UnfoldAdminSelectWidget,
+    )
 
 
 def _send_on_whatsapp_field():
@@ -69,34 +90,42 @@ def _send_on_whatsapp_field():
         help_text=_("From the clinic's number, in the requester's language. Untick if you gave it another way."),
         required=False,
         initial=True,
+        widget=UnfoldBooleanSwitchWidget,
     )
 
 
+# The action pages draw their forms with Unfold's field template: plain Django widgets would be unstyled there.
 class ExtendForm(forms.Form):
-    reason = forms.CharField(label=_("Why it cannot be done within 40 days"), widget=forms.Textarea)
-    extended_due_on = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Why it cannot be done within 40 days"), widget=UnfoldAdminTextareaWidget)
+    extended_due_on = forms.DateField(label=_("New date"), widget=UnfoldAdminSingleDateWidget)
     send_on_whatsapp = _send_on_whatsapp_field()
     notice_sent_on = forms.DateField(
         label=_("Notice given on (when not sent on WhatsApp)"),
         initial=timezone.localdate,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=UnfoldAdminSingleDateWidget,
     )
 
 
 class RefuseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Ground in the Ordinance"), choices=RefusalReason.choices)
-    particulars = forms.CharField(label=_("Particulars (for the notice and the s.27 log)"), widget=forms.Textarea)
+    reason = forms.ChoiceField(
+        label=_("Ground in the Ordinance"), choices=RefusalReason.choices, widget=UnfoldAdminSelectWidget
+    )
+    particulars = forms.CharField(
+        label=_("Particulars (for the notice and the s.27 log)"), widget=UnfoldAdminTextareaWidget
+    )
     send_on_whatsapp = _send_on_whatsapp_field()
 
 
 class CorrectionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=PatientLanguage.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False, widget=UnfoldAdminTextInputWidget)
+    language = forms.ChoiceField(label=_("Language"), choices=PatientLanguage.choices, widget=UnfoldAdminSelectWidget)
 
 
 class ConfirmForm(forms.Form):
-    confirm = forms.BooleanField(label=_("I have checked this request and want to carry it out"))
+    confirm = forms.BooleanField(
+        label=_("I have checked this request and want to carry it out"), widget=UnfoldBooleanSwitchWidget
+    )
 
 
 @admin.register(PrivacyRequest, site=operator_site)
@@ -107,10 +136,10 @@ class PrivacyRequestAdmin(ModelAdmin):
     inlines = [PrivacyEventInline]
     actions = ["verify_by_number"]
     readonly_fields = (
-        "reference", "clinic", "clinic_slug", "kind", "source", "wa_id_masked", "language", "details",
+        "what_next", "reference", "clinic", "clinic_slug", "kind", "source", "wa_id_masked", "language", "details",
         "received_on", "due_on", "extension_reason", "extension_notice_sent_on", "extended_due_on",
         "verification_method", "verified_by", "verified_at", "status", "outcome", "refusal_reason",
-        "fee_charged", "responded_on", "closed_at", "export_expires_on", "what_next",
+        "fee_charged", "responded_on", "closed_at", "export_expires_on",
     )  # fmt: skip
 
     def get_queryset(self, request):
@@ -161,6 +190,11 @@ class PrivacyRequestAdmin(ModelAdmin):
         )  # fmt: skip
         obj.pk = created.pk
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: a request moves only through its action pages, so no Save buttons.
+        no_save = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**no_save, **(extra_context or {})})
+
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
@@ -193,10 +227,16 @@ class PrivacyRequestAdmin(ModelAdmin):
             )
         if obj.export_file:
             links.append(("export-link", _("Download link for the copy (24 h)")))
-        return format_html_join(
-            " · ", '<a href="{}">{}</a>',
-            ((reverse(f"admin:privacy_request_{name}", args=[obj.pk]), label) for name, label in links),
-        )  # fmt: skip
+        button = (
+            '<a href="{}" class="border border-base-200 inline-block mb-1 mr-1 px-3 py-1 rounded-default '
+            'text-primary-600 hover:bg-base-50 dark:border-base-700 dark:text-primary-500">{}</a>'
+        )
+        return (
+            format_html_join(
+                "", button, ((reverse(f"admin:privacy_request_{name}", args=[obj.pk]), label) for name, label in links)
+            )
+            or "—"
+        )
 
     @admin.action(description=_("Verify identity: wrote from the number concerned"))
     def verify_by_number(self, request, queryset):

@@ -73,3 +73,36 @@ def test_the_operator_list_puts_open_requests_before_closed_ones_and_uses_the_ex
     plain = make_request(alpha, received_on=today - timedelta(days=20))
     page = operator_client.get("/admin/privacy/privacyrequest/").content.decode()
     assert page.index(plain.reference) < page.index(extended.reference) < page.index(closed.reference)
+
+
+def _new_request_form(alpha, wa_id: str) -> dict:
+    return {"clinic": alpha.pk, "kind": "access", "wa_id": wa_id, "language": "en", "details": "",
+            "received_on": timezone.localdate().isoformat(), "fee_charged": "0"}  # fmt: skip
+
+
+def test_a_number_that_is_not_a_phone_number_is_explained_on_the_form(alpha, operator_client):
+    response = operator_client.post("/admin/privacy/privacyrequest/add/", _new_request_form(alpha, "hello"))
+    assert response.status_code == 200
+    assert "8 to 15 digits" in str(response.context["adminform"].form.errors["wa_id"])
+    assert not PrivacyRequest.objects.exists()
+
+
+def test_a_hong_kong_number_typed_without_852_is_recorded_with_it(alpha, operator_client):
+    response = operator_client.post("/admin/privacy/privacyrequest/add/", _new_request_form(alpha, "9123 4567"))
+    assert response.status_code == 302
+    assert PrivacyRequest.objects.get().wa_id == "85291234567"
+
+
+def test_an_action_page_draws_its_fields_like_the_rest_of_the_admin_and_links_back(alpha, operator_client):
+    request = make_request(alpha, language="en")
+    page = operator_client.get(f"/admin/privacy/privacyrequest/{request.pk}/extend/").content.decode()
+    textarea = page[page.index("<textarea") : page.index(">", page.index("<textarea"))]
+    assert "border" in textarea  # Unfold's classes; a bare textarea has no visible edge there
+    assert f'href="/admin/privacy/privacyrequest/{request.pk}/change/"' in page
+
+
+def test_a_request_page_offers_no_save_buttons_since_every_field_is_read_only(alpha, operator_client):
+    request = make_request(alpha, language="en")
+    page = operator_client.get(f"/admin/privacy/privacyrequest/{request.pk}/change/").content.decode()
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert f"/admin/privacy/privacyrequest/{request.pk}/verify/" in page
