@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -16,6 +18,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultipleWidget,
+    UnfoldAdminEmailInputWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from clinics.frontdesk import selectors, services
 from clinics.frontdesk.models import (
@@ -247,3 +256,86 @@ class ClinicSettingsAdmin(ModelAdmin):
     def board_link(self, obj):
         url = f"{reverse('frontdesk:queue-board')}?key={obj.queue_board_token}"
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+# --- staff accounts (the clinic's own; our staff's accounts on the operator site keep Django's page) ---------
+ROLE_LABELS = {"manager": _("Manager"), "receptionist": _("Receptionist"), "nurse": _("Nurse")}
+
+
+def _role_choices():
+    # No role preselected: a receptionist's account must not become a manager's by an unread default.
+    return [("", "---------"), *((role, ROLE_LABELS.get(role, role)) for role in services.ROLE_PERMISSIONS)]
+
+
+class StaffAddForm(UserCreationForm):
+    """Email, name, role and password: the account can sign in at once (staff status and role set for the manager)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices, widget=UnfoldAdminSelectWidget)
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False, widget=UnfoldAdminTextInputWidget)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+        field_classes = {"username": forms.EmailField}
+        labels = {"username": _("Email (used to sign in)")}
+        widgets = {"username": UnfoldAdminEmailInputWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = ""
+        self.fields.pop("usable_password", None)  # clinic staff always sign in with a password
+
+
+class StaffChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = self.fields.get("groups")
+        if roles is not None:
+            roles.label = _("Role")
+            roles.help_text = _("What this person may do here; untick Active instead of deleting someone who left.")
+            roles.queryset = roles.queryset.filter(name__in=services.ROLE_PERMISSIONS)
+            roles.label_from_instance = lambda group: ROLE_LABELS.get(group.name, group.name)
+            roles.widget = UnfoldAdminCheckboxSelectMultipleWidget(choices=roles.choices)
+
+
+class ClinicStaffAdmin(UserAdmin, ModelAdmin):
+    """Managers add and edit their clinic's staff by role; superuser status and single permissions stay out of reach."""
+
+    form = StaffChangeForm
+    add_form = StaffAddForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "first_name", "roles", "is_active", "last_login")
+    list_filter = ("is_active", "groups")
+    filter_horizontal = ()
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Sign-in and role"), {"fields": ("is_active", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"fields": ("username", "first_name", "role", "password1", "password2")}),)
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("Role"))
+    def roles(self, user):
+        return ", ".join(str(ROLE_LABELS.get(group.name, group.name)) for group in user.groups.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        user = services.create_staff_member(
+            email=data["username"], password=data["password1"], role=data["role"], first_name=data["first_name"]
+        )
+        obj.pk, obj._state.adding = user.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+
+clinic_site.unregister(User)
+clinic_site.register(User, ClinicStaffAdmin)
