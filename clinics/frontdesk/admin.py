@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
@@ -180,7 +181,9 @@ class QueueTicketAdmin(ModelAdmin):
 # --- reminders --------------------------------------------------------------------------
 class ReminderForm(forms.ModelForm):
     kind = forms.ChoiceField(
-        label=_("kind"), choices=[(k, label) for k, label in Reminder.Kind.choices if k != Reminder.Kind.APPOINTMENT]
+        label=capfirst(Reminder._meta.get_field("kind").verbose_name),
+        choices=[(k, label) for k, label in Reminder.Kind.choices if k != Reminder.Kind.APPOINTMENT],
+        widget=UnfoldAdminSelectWidget,  # a plain select is unstyled among Unfold's fields
     )
 
     class Meta:

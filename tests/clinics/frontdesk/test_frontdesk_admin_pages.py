@@ -189,3 +189,10 @@ def test_the_operator_sees_usage_per_clinic_without_personal_data(alpha, operato
 
 def test_a_clinic_manager_cannot_open_the_operator_usage_page(alpha):
     assert clinic_client("alpha").get("/admin/usage/").status_code in (302, 404)
+
+
+def test_the_reminder_form_shows_its_kind_field_like_the_others(alpha, alpha_manager_client):
+    page = alpha_manager_client.get("/admin/frontdesk/reminder/add/").content.decode()
+    select = page[page.index('<select name="kind"') : page.index(">", page.index('<select name="kind"'))]
+    assert "border" in select  # Unfold's classes; the bare select had none
+    assert 'for="id_kind">Kind<' in page  # capitalised like its neighbours ("kind" before)
