@@ -56,3 +56,13 @@ def test_a_new_account_without_a_chosen_role_is_refused(alpha, alpha_manager_cli
     response = alpha_manager_client.post("/admin/auth/user/add/", {**NEW, "role": ""})
     assert response.status_code == 200 and "role" in response.context["adminform"].form.errors
     assert not _in_alpha(alpha, User.objects.filter(username="reception@alpha.test").exists)
+
+
+def test_a_page_beyond_a_receptionists_role_says_why_and_leads_back(alpha, alpha_manager_client):
+    alpha_manager_client.post("/admin/auth/user/add/", NEW)
+    receptionist = clinic_client("alpha")
+    assert admin_login(receptionist, "reception@alpha.test", "Front-desk-2026")
+    response = receptionist.get("/admin/statistics/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "ask your clinic's manager" in page and 'href="/admin/"' in page
