@@ -113,6 +113,10 @@ class AppointmentAdmin(ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("patient", "doctor", "source", "created_by", "cancelled_at") if obj else ()
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would drop the booking without telling the patient; cancelling tells them and keeps the record.
+        return False
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         if isinstance(initial.get("starts_at"), str):  # from the calendar's "+ book" links

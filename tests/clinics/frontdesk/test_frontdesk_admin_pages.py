@@ -196,3 +196,15 @@ def test_the_reminder_form_shows_its_kind_field_like_the_others(alpha, alpha_man
     select = page[page.index('<select name="kind"') : page.index(">", page.index('<select name="kind"'))]
     assert "border" in select  # Unfold's classes; the bare select had none
     assert 'for="id_kind">Kind<' in page  # capitalised like its neighbours ("kind" before)
+
+
+def test_an_appointment_is_cancelled_not_deleted_so_the_patient_is_never_left_uninformed(alpha, alpha_manager_client):
+    def make():
+        return services.book_appointment(
+            patient=PatientFactory(), doctor=DoctorFactory(), starts_at=at(working_day(), 10)
+        )
+
+    appointment = in_clinic(alpha, make)
+    assert alpha_manager_client.get(f"/admin/frontdesk/appointment/{appointment.pk}/delete/").status_code == 403
+    page = alpha_manager_client.get(f"/admin/frontdesk/appointment/{appointment.pk}/change/").content.decode()
+    assert f"/admin/frontdesk/appointment/{appointment.pk}/delete/" not in page
