@@ -208,3 +208,16 @@ def test_an_appointment_is_cancelled_not_deleted_so_the_patient_is_never_left_un
     assert alpha_manager_client.get(f"/admin/frontdesk/appointment/{appointment.pk}/delete/").status_code == 403
     page = alpha_manager_client.get(f"/admin/frontdesk/appointment/{appointment.pk}/change/").content.decode()
     assert f"/admin/frontdesk/appointment/{appointment.pk}/delete/" not in page
+
+
+def test_the_week_view_names_the_doctor_in_the_staffs_language(alpha, alpha_manager_client):
+    day = working_day()
+
+    def make():
+        doctor = DoctorFactory(name_en="Dr Lam Ka Ho", name_zh="林家豪醫生")
+        return services.book_appointment(patient=PatientFactory(), doctor=doctor, starts_at=at(day, 10))
+
+    in_clinic(alpha, make)
+    alpha_manager_client.cookies["django_language"] = "zh-hant"
+    week = alpha_manager_client.get(f"/admin/calendar/?view=week&day={day:%Y-%m-%d}").content.decode()
+    assert "林家豪醫生" in week and "Dr Lam Ka Ho" not in week
