@@ -1,14 +1,19 @@
 """The admin sidebar shows each site its own pages, each person what their role may use."""
 
 import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
-from clinics.frontdesk.services import create_staff_member
+from clinics.frontdesk.services import book_appointment, create_staff_member
 from messaging.models import Message
+from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, working_day
 from tests.conftest import admin_login, clinic_client
 from tests.messaging.messaging_factories import ConversationFactory
+
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 
 
 def _sidebar(client) -> str:
@@ -74,3 +79,26 @@ def test_the_operator_sees_clinics_privacy_and_tools_and_no_clinic_page(operator
 def test_the_simulator_is_not_offered_when_it_is_switched_off(operator_client, settings):
     settings.SIMULATOR_ENABLED = False
     assert "/simulator/" not in _sidebar(operator_client)
+
+
+def test_a_conversation_links_to_the_patients_record_bookings_and_a_new_booking(receptionist_client, alpha):
+    connection.set_tenant(alpha)
+    conversation = ConversationFactory()
+    patient = conversation.patient.pk
+    connection.set_schema_to_public()
+    page = receptionist_client.get(f"/admin/messaging/conversation/{conversation.pk}/change/").content.decode()
+    assert f'href="/admin/frontdesk/patient/{patient}/change/"' in page
+    assert f'href="/admin/frontdesk/appointment/?patient__id__exact={patient}"' in page
+    assert f'href="/admin/frontdesk/appointment/add/?patient={patient}"' in page
+
+
+def test_the_appointments_link_from_a_conversation_lists_only_that_patients(alpha_manager_client, alpha):
+    connection.set_tenant(alpha)
+    doctor, day = DoctorFactory(), working_day()
+    conversation = ConversationFactory(patient=PatientFactory(name="Ho Ka Yan"))
+    for patient, hour in ((conversation.patient, 10), (PatientFactory(name="Other Person"), 11)):
+        book_appointment(patient=patient, doctor=doctor, starts_at=datetime.combine(day, time(hour), tzinfo=HONG_KONG))
+    connection.set_schema_to_public()
+    response = alpha_manager_client.get(f"/admin/frontdesk/appointment/?patient__id__exact={conversation.patient.pk}")
+    assert response.status_code == 200
+    assert "Ho Ka Yan" in response.content.decode() and "Other Person" not in response.content.decode()
