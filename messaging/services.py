@@ -645,13 +645,15 @@ def _apply_status(event: WebhookEvent) -> bool:
 # What a patient writes or sends. Reactions, system notices and types we do not know are events, not
 # questions: an answer to them ("Sorry, I didn't understand") would only be noise.
 ANSWERED_KINDS = frozenset(
-    {"text", "interactive", "button", "image", "video", "document", "audio", "sticker", "location", "contacts"}
+    {"text", "interactive", "button", "image", "video", "document", "audio", "sticker", "location", "contacts", "order"}
 )
 
 
 def _assistant_answers(message: Message) -> bool:
-    # Meta's `unsupported` (older: `unknown`) is a real message we cannot read: the assistant says what it can do.
-    return message.kind in ANSWERED_KINDS or _str(message.payload.get("type")) in {"unsupported", "unknown"}
+    # Meta's `unsupported` (older: `unknown`) is a real message we cannot read: the assistant says what it can do;
+    # `request_welcome` is a patient opening the chat for the first time: the assistant greets them.
+    payload_type = _str(message.payload.get("type"))
+    return message.kind in ANSWERED_KINDS or payload_type in {"unsupported", "unknown", "request_welcome"}
 
 
 def _respond(message: Message, silent: bool = False) -> None:
@@ -716,9 +718,9 @@ def process_event(*, key: str) -> bool:
         if stored is None:
             return True
         conversation = stored.conversation
-        if stored.kind == Message.Kind.ORDER:  # a catalogue order needs a person; the assistant cannot take it
+        if stored.kind == Message.Kind.ORDER:  # a catalogue order needs a person; the assistant tells the patient so
             hand_to_staff(conversation=conversation, reason="the patient sent an order from the catalogue")
-        elif _assistant_answers(stored):
+        if _assistant_answers(stored):
             # While staff have it, only an emergency and STOP / START are still answered at once.
             _respond(stored, silent=conversation.assistant_silent)
         if kinds and stored.kind != Message.Kind.SYSTEM:

@@ -3,7 +3,7 @@
 `respond(message=...)` is called once per inbound patient message (not while staff have the
 conversation). It never raises: on any error it logs and sends a short bilingual apology.
 The state lives in `Conversation.state`; every action goes through the clinic's services, and
-button and list ids are stable machine ids (`book:doctor:3`, `day:2026-11-27`,
+button and list ids are stable machine ids (`book:doctor:3`, `book:doctor:any`, `day:2026-11-27`,
 `slot:2026-11-27T15:00`, `appt:12`, `confirm:yes`, `faq:4`, `queue:join`, `staff:ask`).
 """
 
@@ -19,20 +19,32 @@ from django.utils import timezone
 
 from . import flood
 from .engine import clinic_context, doctor_label, understand
-from .offline import detect_language, gives_identifier
+from .offline import detect_language, find_week, gives_identifier
 from .reading import Reading
-from .screen import normalise, screen
-from .texts import day_label, say
+from .screen import normalise, screen, self_harm
+from .texts import day_label, say, when_label
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 10  # WhatsApp list messages: at most 10 rows
 ROW_TITLE, ROW_DESCRIPTION, BUTTON_TITLE = 24, 72, 20
 SAFETY = ("emergency", "opt_out", "opt_in", "talk_to_staff", "medical_question")
+MEDIA = ("image", "video", "document", "audio", "sticker")
+# A holding reply while staff are awaited, or a thank-you for a burst of photos, goes out once per half hour.
+QUIET = datetime.timedelta(minutes=30)
+# The reason of a handover that only asks staff to look at a file: typed questions still get the assistant.
+ATTACHMENT = "attachment: "
+# State that outlives a flow: the fallback counter and when the patient was last told to wait or thanked.
+_KEPT = ("unknowns", "held_at", "acknowledged_at")
 _YES = re.compile(
     r"^(?:yes|y|yep|yeah|ok|okay|sure|confirm|confirmed|correct|好|好呀|好啊|好的|係|係呀|得|得呀|可以|確認|確定|冇問題|啱)$"
 )
 _NO = re.compile(r"^(?:no|n|nope|not now|唔好|不要|唔要|唔使|唔使喇|算|算啦|唔得|不用)$")
+_ANY_DOCTOR = re.compile(
+    r"^(?:any|anyone|any one|any doctor|any dr|any of them|whoever|whoever is free|either|either one|"
+    r"doesn'?t matter|don'?t mind|no preference|任何|任何醫生|任何一位|邊位都得|邊個都得|邊位醫生都得|"
+    r"邊個醫生都得|隨便|隨便啦|都得|冇所謂|無所謂|唔緊要)$"
+)
 # Words that say nothing about the language a patient prefers.
 # One Latin word the assistant did not understand ("asdfgh", "lol") does not switch a Chinese chat to English.
 _ONE_LATIN_WORD = re.compile(r"^[A-Za-z]+[\W\d_]*$")
@@ -64,17 +76,29 @@ def respond(*, message) -> None:
 
 
 def respond_while_silent(*, message) -> None:
-    """While staff have the conversation only the safety screen answers: an emergency gets 999 at once and
-    STOP / START are always honoured (the dialogue itself stays silent). Never raises."""
+    """While the conversation is with staff. An emergency gets 999 at once and STOP / START are always honoured.
+
+    Once a person has taken it over, nothing else is said. While it only waits for one: a handover for a
+    file leaves the assistant answering typed questions; otherwise the patient hears at most once per half
+    hour that staff have been told. Never raises.
+    """
     try:
+        conversation = message.conversation
         screened = screen(message.text) if message.text else None
-        if screened not in ("emergency", "opt_out", "opt_in"):
-            return
         with transaction.atomic():
             turn = _Turn(message)
-            if screened == "emergency":
-                turn.language = detect_language(turn.text)
-            getattr(turn, screened)()
+            if screened in ("emergency", "opt_out", "opt_in"):
+                if screened == "emergency":
+                    turn.language = detect_language(turn.text)
+                getattr(turn, screened)()
+            elif conversation.taken_over_by_id is not None or _announces_nothing(message):
+                return
+            elif message.kind == "order":  # handed to staff as it arrived: the patient hears who follows it up
+                turn.order()
+            elif conversation.urgent_reason.startswith(ATTACHMENT) and not conversation.urgent:
+                turn.run()
+            else:
+                turn.hold()
     except Exception:
         logger.exception("assistant_silent_screen_failed", extra={"message_id": getattr(message, "pk", None)})
 
@@ -104,6 +128,7 @@ class _Turn:
         self.language = self.patient.language or "zh-Hant-HK"
         self.state = dict(self.conversation.state or {})
         self.text = message.text or ""
+        self.week: datetime.date | None = None  # the Monday of "下星期" / "next week", when no day is named
         self._noticed = False
 
     # --- the turn ------------------------------------------------------------------------------
@@ -128,8 +153,14 @@ class _Turn:
                 self.send_text(say("anything_else", self.language))
         elif pressed:
             self.on_reply(pressed)
+        elif _payload_type(self.message) == "request_welcome":  # the patient opened the chat for the first time
+            self.greeting()
+        elif (media := _bare_media(self.message)) is not None:
+            self.attachment(media)
         else:
             reading = understand(self.text, clinic_context=clinic_context(expecting=self.state.get("step")))
+            if not reading.date:
+                self.week = find_week(normalise(self.text), today=timezone.localdate())
             self.learn_language(reading, screened)
             self.on_reading(reading, screened)
         self.save()
@@ -139,6 +170,10 @@ class _Turn:
         if intent in SAFETY:
             self.reset()
             getattr(self, intent)()
+            return
+        if self.state.get("step") == "doctor" and _ANY_DOCTOR.match(normalise(self.text).strip(" ?.!")):
+            self.state["unknowns"] = 0
+            self.any_doctor()
             return
         if self.state.get("step") == "confirm" and (yes_no := _yes_or_no(self.text)) is not None:
             self.state["unknowns"] = 0
@@ -172,13 +207,17 @@ class _Turn:
         self.state["unknowns"] = 0
         kind, _, value = pressed.partition(":")
         try:
-            if kind == "book" and value.startswith("doctor:"):
+            if pressed == "book:doctor:any":
+                self.state.setdefault("flow", "book")
+                self.any_doctor()
+            elif kind == "book" and value.startswith("doctor:"):
                 self.state.setdefault("flow", "book")
                 self.state["doctor"] = int(value.removeprefix("doctor:"))
                 self.offer()
-            elif kind == "day":
+            elif kind == "day":  # a time the patient already gave ("10am") carries over to the slot
                 self.state.setdefault("flow", "book")
-                self.state.update(day=datetime.date.fromisoformat(value).isoformat(), time=None, part=None)
+                self.state["day"] = datetime.date.fromisoformat(value).isoformat()
+                self.state.pop("from", None)
                 self.offer()
             elif kind == "slot":
                 self.state.setdefault("flow", "book")
@@ -208,8 +247,20 @@ class _Turn:
 
     # --- safety --------------------------------------------------------------------------------
     def emergency(self) -> None:
+        if self_harm(self.text):
+            self.send_text(say("emergency_self_harm", self.language, clinic=self.clinic_name))
+            self.hand_to_staff("emergency: the patient's message speaks of suicide or self-harm", urgent=True)
+            return
         self.send_text(say("emergency", self.language, clinic=self.clinic_name))
         self.hand_to_staff("emergency: the patient's message matched the emergency screen", urgent=True)
+
+    def hold(self) -> None:
+        """A message while the conversation waits for staff: tell the patient so, at most once per half hour."""
+        if flood.paused(patient_id=self.patient.pk) or _within(self.state.get("held_at"), QUIET):
+            return
+        self.state["held_at"] = timezone.now().isoformat()
+        self.send_text(say("waiting_for_staff", self.language))
+        self.save()
 
     def opt_out(self) -> None:
         from clinics.frontdesk.services import opt_out
@@ -239,6 +290,35 @@ class _Turn:
     def medical_question(self) -> None:
         self.send_buttons(say("medical", self.language), [self.button("book:start"), self.button("staff:ask")])
 
+    # --- photos, documents, voice messages, stickers and orders ---------------------------------
+    def attachment(self, kind: str) -> None:
+        """A file without a caption: staff look at it (not urgent); a burst of photos is thanked once."""
+        if kind == "sticker":
+            self.sticker()
+            return
+        if not _within(self.state.get("acknowledged_at"), QUIET):
+            self.state["acknowledged_at"] = timezone.now().isoformat()
+            key = "voice_received" if kind == "audio" else "attachment_received"
+            self.send_text(say(key, self.language, clinic=self.clinic_name))
+        what = "a voice message" if kind == "audio" else f"a {kind}"
+        self.hand_to_staff(f"{ATTACHMENT}the patient sent {what} for staff to look at")
+
+    def sticker(self) -> None:
+        """A sticker that opens a conversation is a hello; one after our last reply (a 👍) needs no answer."""
+        from messaging.models import Message
+
+        last = (
+            Message.objects.filter(conversation=self.conversation, direction=Message.Direction.OUT)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is None or timezone.now() - last > QUIET:
+            self.greeting()
+
+    def order(self) -> None:
+        self.send_text(say("order_received", self.language, clinic=self.clinic_name))
+
     # --- small talk ----------------------------------------------------------------------------
     def greeting(self) -> None:
         self.send_buttons(
@@ -258,6 +338,9 @@ class _Turn:
         )
 
     def unknown(self) -> None:
+        if self.message.kind in ("image", "video", "document"):  # a caption we cannot read: staff look at the file
+            self.attachment(self.message.kind)
+            return
         # Never the same fallback twice in a row: a hint, then buttons, then a person.
         count = self.state.get("unknowns", 0) + 1
         self.state["unknowns"] = count
@@ -279,11 +362,11 @@ class _Turn:
             self.talk_to_staff(reason="the assistant did not understand three messages in a row")
 
     # --- booking, rescheduling, cancelling -------------------------------------------------------
-    def book(self, reading: Reading | None) -> None:
+    def book(self, reading: Reading | None, carried: dict | None = None) -> None:
         from clinics.frontdesk.models import Doctor
 
         doctors = list(Doctor.objects.filter(active=True))
-        self.state = {"flow": "book", "unknowns": 0}
+        self.reset(flow="book", unknowns=0, **(carried or {}))
         self._take_details(reading, doctors)
         if not doctors:
             self.reset()
@@ -292,19 +375,70 @@ class _Turn:
             self.state["doctor"] = doctors[0].pk
             self.offer()
         elif "doctor" not in self.state:
-            self.state["step"] = "doctor"
-            rows = [
-                (f"book:doctor:{d.pk}", d.name_for(self.language), d.name_for(_other(self.language))) for d in doctors
-            ]
-            self.send_list(say("choose_doctor", self.language), "doctors", rows)
+            self.ask_doctor(doctors)
         else:
             self.offer()
+
+    def ask_doctor(self, doctors: list) -> None:
+        """The doctor list; once the patient has said when, "Any doctor" comes first."""
+        self.state["step"] = "doctor"
+        rows = [(f"book:doctor:{d.pk}", d.name_for(self.language), d.name_for(_other(self.language))) for d in doctors]
+        when = self.wanted_when()
+        if when:
+            anyone = say("any_doctor_free", self.language, when=when)
+            first = ("book:doctor:any", say("any_doctor", self.language), anyone)
+            self.send_list(say("choose_doctor_when", self.language, when=when), "doctors", [first, *rows])
+        else:
+            self.send_list(say("choose_doctor", self.language), "doctors", rows)
+
+    def any_doctor(self) -> None:
+        """The first doctor free at the time the patient gave (or the nearest time), else the earliest free slot."""
+        from clinics.frontdesk.models import Doctor
+        from clinics.frontdesk.selectors import available_slots
+
+        doctors = list(Doctor.objects.filter(active=True))
+        wanted, part = self.state.get("time"), self.state.get("part")
+        day = self._wanted_day()
+        start = day or self._first_day()
+        nearest = None  # (day, doctor) to fall back on when nobody is free at exactly the wanted time
+        for offset in range(1 if day else 14):
+            current = start + datetime.timedelta(days=offset)
+            free = [
+                (doctor, [slot for slot in available_slots(doctor=doctor, day=current) if slot > timezone.now()])
+                for doctor in doctors
+            ]
+            free = [(doctor, slots) for doctor, slots in free if slots]
+            if not free:
+                continue
+            if wanted:
+                for doctor, slots in free:
+                    exact = [slot for slot in slots if f"{timezone.localtime(slot):%H:%M}" == wanted]
+                    if exact:
+                        self.state.update(doctor=doctor.pk, day=current.isoformat())
+                        self.ask_confirm(exact[0])
+                        return
+                target = _clock_minutes(wanted)
+                closest = min(free, key=lambda pair: min(abs(_minutes(slot) - target) for slot in pair[1]))
+                nearest = nearest or (current, closest[0])
+                continue
+            # the earliest slot, in the part of the day asked for when there is one
+            choices = [(bool(part) and _part_of_day(s) != part, s, doctor) for doctor, slots in free for s in slots]
+            _, _, doctor = min(choices, key=lambda choice: choice[:2])
+            self.state.update(doctor=doctor.pk, day=current.isoformat())
+            self.offer()
+            return
+        if nearest is not None:
+            self.state.update(doctor=nearest[1].pk, day=nearest[0].isoformat())
+            self.offer()
+            return
+        self.reset()
+        self.send_buttons(say("no_doctor_free", self.language), [self.button("staff:ask")])
 
     def change(self, flow: str, reading: Reading | None) -> None:
         from clinics.frontdesk.selectors import upcoming_appointments
 
         appointments = list(upcoming_appointments(patient=self.patient)[: MAX_ROWS + 1])
-        self.state = {"flow": flow, "unknowns": 0}
+        self.reset(flow=flow, unknowns=0)
         if flow == "reschedule":
             self._take_details(reading, [])
         if not appointments:
@@ -353,10 +487,7 @@ class _Turn:
             self.offer()
 
     def book_from_state(self) -> None:
-        saved = {k: self.state.get(k) for k in ("day", "time", "part")}
-        self.book(None)
-        if self.state.get("step") == "doctor":
-            self.state.update({k: v for k, v in saved.items() if v})
+        self.book(None, carried={k: self.state[k] for k in ("day", "time", "part", "from") if self.state.get(k)})
 
     def offer(self) -> None:
         """With a doctor chosen: the day list, the time list, or straight to confirming a free time."""
@@ -366,9 +497,9 @@ class _Turn:
         doctor = Doctor.objects.get(pk=self.state["doctor"])
         doctor_name = doctor.name_for(self.language)
         today = timezone.localdate()
-        day = datetime.date.fromisoformat(self.state["day"]) if self.state.get("day") else None
-        if day is None or day < today:
-            days = available_days(doctor=doctor, start=today, days=14)[:MAX_ROWS]
+        day = self._wanted_day()
+        if day is None:
+            days = available_days(doctor=doctor, start=self._first_day(), days=14)[:MAX_ROWS]
             if not days:
                 self.reset()
                 self.send_buttons(say("no_days", self.language, doctor=doctor_name), [self.button("staff:ask")])
@@ -608,8 +739,24 @@ class _Turn:
 
         return upcoming_appointments(patient=self.patient).get(pk=self.state["appointment"])
 
+    def _wanted_day(self) -> datetime.date | None:
+        day = datetime.date.fromisoformat(self.state["day"]) if self.state.get("day") else None
+        return day if day is not None and day >= timezone.localdate() else None
+
+    def _first_day(self) -> datetime.date:
+        """Where a day list starts: today, or the Monday of the week the patient asked for."""
+        today = timezone.localdate()
+        week = datetime.date.fromisoformat(self.state["from"]) if self.state.get("from") else today
+        return max(today, week)
+
+    def wanted_when(self) -> str:
+        """When the patient asked to come, in words; "" when they have not said."""
+        since = self._first_day() if self.state.get("from") else None
+        time, part = self.state.get("time"), self.state.get("part")
+        return when_label(self.language, day=self._wanted_day(), since=since, time=time, part=part)
+
     def _continues_flow(self, reading: Reading) -> bool:
-        details = reading.date or reading.time or reading.part_of_day or reading.doctor
+        details = reading.date or reading.time or reading.part_of_day or reading.doctor or self.week
         return self.state.get("flow") in ("book", "reschedule") and bool(details)
 
     def _take_details(self, reading: Reading | None, doctors: list, keep: bool = False) -> None:
@@ -618,8 +765,11 @@ class _Turn:
             return
         if reading.date:
             self.state["day"] = reading.date
+            self.state.pop("from", None)
             if not reading.time:
                 self.state["time"] = None
+        elif self.week:
+            self.state.update({"from": self.week.isoformat(), "day": None})
         if reading.time:
             self.state["time"] = reading.time
         if reading.part_of_day:
@@ -640,8 +790,8 @@ class _Turn:
             self.patient.language = reading.language
             self.patient.save(update_fields=["language"])
 
-    def reset(self) -> None:
-        self.state = {"unknowns": self.state.get("unknowns", 0)}
+    def reset(self, **fresh) -> None:
+        self.state = {"unknowns": 0, **{k: self.state[k] for k in _KEPT if k in self.state}, **fresh}
 
     def save(self) -> None:
         self.conversation.state = self.state
@@ -707,6 +857,34 @@ class _Turn:
         self.conversation.save(update_fields=["policy_version_shown", "policy_shown_at"])
 
 
+def _payload_type(message) -> str:
+    payload = getattr(message, "payload", None) or {}
+    return str(payload.get("type") or "")
+
+
+def _bare_media(message) -> str | None:
+    """The kind of a photo, document, video, voice message or sticker sent without a caption; else None."""
+    kind = getattr(message, "kind", "")
+    if kind not in MEDIA:
+        return None
+    media = (getattr(message, "payload", None) or {}).get(kind)
+    caption = media.get("caption") if isinstance(media, dict) else None
+    return None if isinstance(caption, str) and caption.strip() else kind
+
+
+def _announces_nothing(message) -> bool:
+    """A sticker or Meta's note that the chat was opened: nothing to tell a patient who waits for staff."""
+    return getattr(message, "kind", "") == "sticker" or _payload_type(message) == "request_welcome"
+
+
+def _within(stamp: str | None, span: datetime.timedelta) -> bool:
+    """True when the ISO time `stamp` (from the dialogue state) is less than `span` ago."""
+    try:
+        return stamp is not None and timezone.now() - datetime.datetime.fromisoformat(stamp) < span
+    except (TypeError, ValueError):
+        return False
+
+
 def _yes_or_no(text: str) -> bool | None:
     bare = normalise(text).strip(" ?.!")
     bare = re.sub(r"\s*(?:唔該|thanks|thx|please|pls)$", "", bare)
@@ -739,9 +917,13 @@ def _minutes(moment: datetime.datetime) -> int:
     return local.hour * 60 + local.minute
 
 
+def _clock_minutes(hhmm: str) -> int:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return hour * 60 + minute
+
+
 def _nearest(slots: list[datetime.datetime], wanted: str) -> list[datetime.datetime]:
-    hour, minute = (int(part) for part in wanted.split(":"))
-    target = hour * 60 + minute
+    target = _clock_minutes(wanted)
     return sorted(sorted(slots, key=lambda slot: abs(_minutes(slot) - target))[:MAX_ROWS])
 
 

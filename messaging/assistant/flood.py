@@ -20,6 +20,11 @@ def bump(key: str, *, seconds: int) -> int:
     return cache.incr(key)
 
 
+def paused(*, patient_id: int) -> bool:
+    """True while a patient who flooded the clinic is paused (counts nothing)."""
+    return bool(cache.get(f"assistant:paused:{connection.schema_name}:{patient_id}"))
+
+
 def check(*, patient_id: int, now: float | None = None) -> str:
     """OK, THROTTLED (this message tipped the patient over the limit: answer once) or PAUSED (stay silent)."""
     schema = connection.schema_name

@@ -902,6 +902,21 @@ def find_date(norm: str, *, today: datetime.date, expecting: str | None = None) 
     return None
 
 
+_WEEK = ascii_regex(
+    r"(下下|下)(?:個|一個)?(?:禮拜|星期|週|周|礼拜)(?![一二三四五六日天])|"
+    r"\b(?:the )?(week after next)\b|\b(next|following|coming) week\b"
+)
+
+
+def find_week(norm: str, *, today: datetime.date) -> datetime.date | None:
+    """The Monday of the week a message names without a day ("下星期", "next week"); None otherwise."""
+    match = _WEEK.search(norm)
+    if match is None:
+        return None
+    weeks = 2 if match.group(1) == "下下" or match.group(2) else 1
+    return today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(weeks=weeks)
+
+
 def _safe_date(year: int, month: int, day: int) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)

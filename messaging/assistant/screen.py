@@ -82,6 +82,24 @@ def _any(patterns: list[str]) -> re.Pattern:
 # A match preceded by one of these (e.g. "冇心口痛", "no chest pain") does not count.
 _NEGATION = ascii_regex(r"(?:冇|無|沒有|沒|唔係|不是|not|no|without|never)\s*$")
 
+# Suicidal and self-harm statements: emergencies, answered with the crisis hotlines as well as 999.
+_SELF_HARM = [
+    r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|燒炭|開煤氣|"
+    r"了結(?:自己|生命)|結束(?:自己|生命)|𠝹手|鎅手|割脈|跳樓",
+    # "活著冇意思", "活唔落去", "生無可戀": no reason left to live
+    r"活(?:著|住|落去|下去)?(?:都)?(?:冇|沒有|沒|無)(?:咩)?(?:意思|意義|希望)|活(?:唔|不)(?:落|下)去|生無可戀|"
+    r"自我了斷|(?:離開|告別)(?:呢個|這個)世界|死(?:咗|了)(?:佢)?(?:就)?算|(?:冇|沒有|無)(?:理由|意義)(?:再)?(?:活|生存)",
+    r"kill(?:ing)? my ?self|end(?:ing)? my (?:own )?life|suicid|want to die|don'?t want to (?:live|be alive)",
+    r"\bend (?:it all|everything|things)\b|no (?:point|reason|use) (?:in )?(?:living|to live|going on|being alive)|"
+    r"(?:life|living) (?:is )?(?:not|n'?t) worth|not worth living|better off dead|"
+    r"(?:don'?t|do not) want to (?:wake up|exist|be here any ?more)|"
+    r"can'?t go on(?: like this| any ?more| living|$)|take my (?:own )?life|hang myself|"
+    r"(?:been|keep|kept) cutting myself|cut(?:ting)? myself (?:on purpose|again|deliberately)|"
+    r"jump off (?:the|a) (?:building|roof|bridge)",
+    r"self ?harm|hurt(?:ing)? myself",
+]
+
+_SELF_HARM_PATTERN = _any(_SELF_HARM)
 _EMERGENCY = _any(
     [
         # chest pain
@@ -159,20 +177,7 @@ _EMERGENCY = _any(
         r"(?:哮喘|氣喘|asthma)(?:病)?(?:發作|attack)|(?:噴|用)(?:咗|左)?(?:藥|泵)都(?:冇用|唔得|唔停)|"
         r"inhaler (?:is )?(?:not working|doesn'?t help|not helping)",
         r"(?<![腳腿])抽筋|發羊吊|癲癇|抽搐|seizure|convuls|fitting",
-        # suicide / self-harm
-        r"想死|自殺|唔想(?:再)?(?:活|生存|做人)|不想(?:再)?活|輕生|燒炭|開煤氣|"
-        r"了結(?:自己|生命)|結束(?:自己|生命)|𠝹手|鎅手|割脈|跳樓",
-        # "活著冇意思", "活唔落去", "生無可戀": no reason left to live
-        r"活(?:著|住|落去|下去)?(?:都)?(?:冇|沒有|沒|無)(?:咩)?(?:意思|意義|希望)|活(?:唔|不)(?:落|下)去|生無可戀|"
-        r"自我了斷|(?:離開|告別)(?:呢個|這個)世界|死(?:咗|了)(?:佢)?(?:就)?算|(?:冇|沒有|無)(?:理由|意義)(?:再)?(?:活|生存)",
-        r"kill(?:ing)? my ?self|end(?:ing)? my (?:own )?life|suicid|want to die|don'?t want to (?:live|be alive)",
-        r"\bend (?:it all|everything|things)\b|no (?:point|reason|use) (?:in )?(?:living|to live|going on|being alive)|"
-        r"(?:life|living) (?:is )?(?:not|n'?t) worth|not worth living|better off dead|"
-        r"(?:don'?t|do not) want to (?:wake up|exist|be here any ?more)|"
-        r"can'?t go on(?: like this| any ?more| living|$)|take my (?:own )?life|hang myself|"
-        r"(?:been|keep|kept) cutting myself|cut(?:ting)? myself (?:on purpose|again|deliberately)|"
-        r"jump off (?:the|a) (?:building|roof|bridge)",
-        r"self ?harm|hurt(?:ing)? myself",
+        *_SELF_HARM,
         # severe allergic reaction, poisoning, ambulance
         r"過敏(?:性)?休克|anaphyla",
         r"(?:過敏|敏感|allerg).{0,20}(?:喉嚨|喉|氣管|嘴唇|舌頭|塊面|面)(?:好)?(?:腫|緊|收窄)",
@@ -428,3 +433,11 @@ def screen(text: str) -> str | None:
         return screen_normalised(normalise(text))
     except Exception:  # noqa: BLE001 - the screen sits on the message path and must never fail it
         return None
+
+
+def self_harm(text: str) -> bool:
+    """True when an emergency is a suicidal or self-harm statement: the reply gives the crisis hotlines too."""
+    try:
+        return _hits(_SELF_HARM_PATTERN, normalise(text))
+    except Exception:  # noqa: BLE001 - as screen(): never fail the message; the 999 reply still goes out
+        return False

@@ -44,6 +44,18 @@ TEXTS = {
         "zh-Hant-HK": "呢個情況可能好緊急。請即刻打999，或者去最近醫院嘅急症室。"
         "唔好等呢度回覆。我哋已經通知{clinic}嘅職員。",
     },
+    "emergency_self_harm": {
+        "en": "I'm sorry you are going through this. If you or someone with you is in immediate danger, call 999 now. "
+        "You can talk to someone any time, day or night: The Samaritans Hong Kong 2896 0000 (multilingual) "
+        "or Samaritan Befrienders Hong Kong 2389 2222 (Cantonese). We have told the staff of {clinic}.",
+        "zh-Hant-HK": "聽到你咁辛苦，我哋好關心你。如果你或者身邊嘅人有即時危險，請即刻打999。"
+        "你亦可以隨時搵人傾，以下熱線24小時都有人接聽：撒瑪利亞會 2896 0000（多種語言）、"
+        "香港撒瑪利亞防止自殺會 2389 2222（廣東話）。我哋已經通知{clinic}嘅職員。",
+    },
+    "waiting_for_staff": {
+        "en": "Our staff have been told and will reply here as soon as they can. If it is an emergency, call 999.",
+        "zh-Hant-HK": "我哋已經通知職員，佢哋會盡快喺度回覆你。如果情況緊急，請打999。",
+    },
     "opted_out": {
         "en": "Done: {clinic} will not send you reminders any more. Send START to turn them back on.",
         "zh-Hant-HK": "已經幫你停止接收{clinic}嘅提醒。如果想再收，請回覆「開始」或 START。",
@@ -77,8 +89,38 @@ TEXTS = {
         "The staff of {clinic} have been told and will reply here.",
         "zh-Hant-HK": "你喺短時間內傳咗好多訊息，我會暫停回覆一陣。已經通知{clinic}嘅職員，佢哋會喺度回覆你。",
     },
+    # --- photos, documents, voice messages and orders ----------------------------------------
+    "attachment_received": {
+        "en": "Thank you, we have received it. The staff of {clinic} will look at it (for example an insurance card "
+        "or a referral letter) and reply here. You can also type a question here at any time.",
+        "zh-Hant-HK": "多謝，我哋收到咗。{clinic}嘅職員會睇吓（例如保險卡或者轉介信），再喺度回覆你。"
+        "你亦可以隨時喺度打字問問題。",
+    },
+    "voice_received": {
+        "en": "Sorry, I can't listen to voice messages. Please type your question here, "
+        "or our staff will listen to it and reply.",
+        "zh-Hant-HK": "唔好意思，我聽唔到語音訊息。請直接喺度打字問，或者等我哋職員聽完再回覆你。",
+    },
+    "order_received": {
+        "en": "Thank you for your order. The staff of {clinic} will follow up with you here.",
+        "zh-Hant-HK": "多謝你嘅訂單，{clinic}嘅職員會喺度同你跟進。",
+    },
     # --- booking -----------------------------------------------------------------------------
     "choose_doctor": {"en": "Which doctor would you like to see?", "zh-Hant-HK": "你想睇邊位醫生？"},
+    "choose_doctor_when": {
+        "en": "Which doctor would you like to see {when}? Or choose 'Any doctor' for whoever is free first.",
+        "zh-Hant-HK": "你想{when}睇邊位醫生？或者揀「任何醫生」，我幫你搵最早有空嗰位。",
+    },
+    "any_doctor": {"en": "Any doctor", "zh-Hant-HK": "任何醫生"},
+    "any_doctor_free": {"en": "Whoever is free first {when}", "zh-Hant-HK": "{when}最早有空嘅醫生"},
+    "when_morning": {"en": "in the morning", "zh-Hant-HK": "上午"},
+    "when_afternoon": {"en": "in the afternoon", "zh-Hant-HK": "下午"},
+    "when_evening": {"en": "in the evening", "zh-Hant-HK": "晚上"},
+    "no_doctor_free": {
+        "en": "Sorry, none of our doctors has a free appointment in the next two weeks. "
+        "Would you like to talk to our staff?",
+        "zh-Hant-HK": "唔好意思，未來兩個星期所有醫生都冇位。想唔想同職員傾？",
+    },
     "choose_day": {"en": "Which day suits you to see {doctor}?", "zh-Hant-HK": "你想約{doctor}邊一日？"},
     "choose_time": {
         "en": "Free times with {doctor} on {day} (or type the time you want):",
@@ -232,6 +274,28 @@ def say(key: str, language: str, **params) -> str:
     from messaging.texts import render
 
     return render(TEXTS, key, language, **params)
+
+
+# How a wanted day and time are put into a sentence ("on Fri 27 Nov at 10:00" / "11月27日（五）10:00").
+WHEN = {
+    "en": {"day": "on {day}", "from": "from {day}", "time": "at {time}", "join": " "},
+    "zh-Hant-HK": {"day": "{day}", "from": "{day}起", "time": "{time}", "join": ""},
+}
+
+
+def when_label(language: str, *, day=None, since=None, time: str | None = None, part: str | None = None) -> str:
+    """When the patient asked to come, in words; "" when they said nothing about it."""
+    words = WHEN["en" if language == "en" else "zh-Hant-HK"]
+    said = []
+    if day is not None:
+        said.append(words["day"].format(day=day_label(day, language)))
+    elif since is not None:
+        said.append(words["from"].format(day=day_label(since, language)))
+    if time:
+        said.append(words["time"].format(time=time))
+    elif part:
+        said.append(say(f"when_{part}", language))
+    return words["join"].join(said)
 
 
 def day_label(day, language: str) -> str:

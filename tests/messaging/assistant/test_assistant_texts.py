@@ -53,3 +53,9 @@ def test_days_are_named_the_hong_kong_way_in_each_language():
     day = datetime.date(2026, 11, 27)
     assert day_label(day, "en") == "Fri 27 Nov"
     assert day_label(day, "zh-Hant-HK") == "11月27日（五）"
+
+
+def test_the_self_harm_text_gives_999_and_both_24_hour_hotlines_in_both_languages():
+    for language in LANGUAGES:
+        text = TEXTS["emergency_self_harm"][language]
+        assert "999" in text and "2896 0000" in text and "2389 2222" in text, language

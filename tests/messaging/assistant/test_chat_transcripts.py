@@ -258,10 +258,15 @@ def test_stop_opts_the_patient_out_and_start_opts_them_back_in(doctors, monkeypa
 
 
 @LANGUAGES
-def test_asking_for_a_person_hands_over_and_the_assistant_stays_silent(doctors, monkeypatch, language):
-    ask, later = chat(monkeypatch, say(language, "我想同真人傾", "I want to talk to a person"), "hello?")
+def test_asking_for_a_person_hands_over_and_a_later_hello_is_told_staff_know_once(doctors, monkeypatch, language):
+    ask, later, again = chat(monkeypatch, say(language, "我想同真人傾", "I want to talk to a person"), "hello?", "??")
     assert answers(ask)
-    assert later["replies"] == []
+    assert text(later) == say(
+        language,
+        "我哋已經通知職員，佢哋會盡快喺度回覆你。如果情況緊急，請打999。",
+        "Our staff have been told and will reply here as soon as they can. If it is an emergency, call 999.",
+    )
+    assert again["replies"] == []
     in_alpha()
     assert Conversation.objects.get(patient__wa_id=WA_ID).waiting_for_staff
 
@@ -306,7 +311,7 @@ def test_three_messages_not_understood_end_with_staff_not_a_loop(doctors, monkey
     first, second, third = (text(turn) for turn in turns[:3])
     assert len({first, second, third}) == 3
     assert CJK.search(third)  # one unreadable Latin word does not switch a Chinese chat to English
-    assert turns[3]["replies"] == []
+    assert "職員" in text(turns[3]) and "999" in text(turns[3])  # handed over: staff know, once
 
 
 def test_a_number_that_is_not_digits_only_is_refused(db, monkeypatch):
@@ -336,3 +341,40 @@ def test_an_id_card_number_alone_gets_only_the_warning_about_identifiers_not_a_f
     turn = chat(monkeypatch, "我身份證號碼係 Y654321(3)")[0]
     assert "身份證" in text(turn)
     assert "唔太明白" not in text(turn)
+
+
+@LANGUAGES
+def test_a_suicidal_message_gets_the_crisis_hotlines_and_999(doctors, monkeypatch, language):
+    [turn] = chat(monkeypatch, say(language, "我真係活唔落去，想死", "I don't want to live any more, I want to die"))
+    assert "999" in text(turn) and "2896 0000" in text(turn) and "2389 2222" in text(turn)
+    assert say(language, "撒瑪利亞", "Samaritans") in text(turn)
+    in_alpha()
+    assert Conversation.objects.get(patient__wa_id=WA_ID).urgent
+
+
+@LANGUAGES
+def test_booking_next_week_lists_days_from_next_monday(doctors, monkeypatch, language):
+    chan, _ = doctors
+    [turn] = chat(monkeypatch, say(language, "我想約陳醫生下星期", "I'd like to book Dr Chan next week"))
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    days = [datetime.date.fromisoformat(i.removeprefix("day:")) for i in ids(answers(turn)[0])]
+    assert days and min(days) >= monday
+
+
+@LANGUAGES
+def test_a_time_typed_at_the_doctor_list_offers_any_doctor_and_books_the_first_free(doctors, monkeypatch, language):
+    chan, wong = doctors
+    day = open_day(2)
+    in_alpha()  # Dr Chan is taken at 11:00 by someone else: any doctor is Dr Wong
+    book_appointment(patient=get_or_create_patient(wa_id="85290000000"), doctor=chan, starts_at=at(day, "11:00"))
+    connection.set_schema_to_public()
+    start = say(language, "我想預約", "I'd like to book an appointment")
+    _, typed = chat(monkeypatch, start, say(language, f"{day.month}月{day.day}號 11點", f"{day.day}/{day.month} 11am"))
+    [doctor_list] = answers(typed)
+    assert ids(doctor_list)[0] == "book:doctor:any" and len(ids(doctor_list)) == 3
+    [confirm, done] = chat(monkeypatch, "#list:book:doctor:any", "#button:confirm:yes")
+    assert "11:00" in text(confirm) and say(language, "黃小玲醫生", "Dr Wong Siu Ling") in text(confirm)
+    in_alpha()
+    mine = Appointment.objects.get(patient__wa_id=WA_ID)
+    assert (mine.doctor, mine.starts_at) == (wong, at(day, "11:00"))

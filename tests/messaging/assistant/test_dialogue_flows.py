@@ -1,7 +1,8 @@
 """Conversations with the assistant, message by message, in both languages (respond() on stored Messages).
 
-Each helper call stores an inbound Message as the processing task does and, unless staff have the
-conversation, runs `respond`; it returns the outbound replies in the shape `manage.py chat --json` prints.
+Each helper call stores an inbound Message as the processing task does and runs `respond` (or, while the
+conversation is with staff, `respond_while_silent`); it returns the outbound replies in the shape
+`manage.py chat --json` prints.
 """
 
 import datetime
@@ -14,7 +15,8 @@ from django.utils import timezone
 
 from clinics.frontdesk.models import FAQ, Appointment, Doctor, Patient, QueueTicket, WorkingHours
 from clinics.frontdesk.services import book_appointment, get_or_create_patient
-from messaging.assistant.dialogue import respond
+from messaging.assistant.dialogue import respond, respond_while_silent
+from messaging.assistant.texts import TEXTS
 from messaging.models import Conversation, Message
 from messaging.services import conversation_for
 
@@ -98,8 +100,8 @@ def send(text: str = "", press: str | None = None, wa_id: str = WA_ID, language:
         status=Message.Status.RECEIVED,
     )
     conversation.refresh_from_db()
-    if not conversation.assistant_silent:
-        respond(message=message)
+    message.conversation = conversation
+    (respond_while_silent if conversation.assistant_silent else respond)(message=message)
     replies = Message.objects.filter(conversation=conversation, direction=Message.Direction.OUT, id__gt=before)
     return [simplify(reply) for reply in replies.order_by("id")]
 
@@ -262,7 +264,8 @@ def test_an_emergency_in_the_middle_of_a_booking_stops_the_booking(clinic):
     send(f"book {day.day}/{day.month} 3pm")
     send("chest pain now")
     assert conversation().state.get("flow") is None
-    assert send(press="confirm:yes") == []  # staff have it now
+    [held] = send(press="confirm:yes")  # staff have it now
+    assert held["text"] == TEXTS["waiting_for_staff"]["en"]
     assert Appointment.objects.count() == 0
 
 
@@ -281,7 +284,6 @@ def test_asking_for_a_human_hands_over_and_silences_the_assistant(clinic, messag
     [reply] = send(message)
     assert "Alpha Clinic" in reply["text"] or "阿爾法診所" in reply["text"]
     assert conversation().waiting_for_staff and not conversation().urgent
-    assert send("hello?") == []
 
 
 @pytest.mark.parametrize(("message", "word"), [("panadol 食幾多粒", "醫療問題"), ("is this rash serious", "medical")])
@@ -306,7 +308,7 @@ def test_the_unknown_fallback_never_repeats_itself_and_ends_with_staff(clinic):
     assert ids(second[0]) == ["book:start", "queue:join", "staff:ask"]
     assert first[0]["text"] != second[0]["text"] != third[0]["text"]
     assert conversation().waiting_for_staff
-    assert send("more nonsense") == []
+    assert [reply["text"] for reply in send("more nonsense")] == [TEXTS["waiting_for_staff"]["en"]]
 
 
 # --- abuse ------------------------------------------------------------------------------------------
@@ -361,3 +363,150 @@ def test_a_new_patients_first_reply_is_preceded_by_the_collection_notice(clinic)
     )
     respond(message=second)
     assert Message.objects.filter(conversation=conversation_row, direction="out").count() == 3
+
+
+# --- suicidal and self-harm messages ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "language"), [("我好想死，唔想再活落去", "zh-Hant-HK"), ("I want to kill myself", "en")]
+)
+def test_a_suicidal_message_gets_999_and_both_crisis_hotlines_and_staff_are_told_urgently(clinic, message, language):
+    [reply] = send(message)
+    assert reply["text"] == TEXTS["emergency_self_harm"][language].format(clinic=connection.tenant.name_for(language))
+    assert "999" in reply["text"] and "2896 0000" in reply["text"] and "2389 2222" in reply["text"]
+    assert conversation().urgent and conversation().waiting_for_staff
+
+
+@pytest.mark.parametrize("message", ["我爸爸心口好痛", "my father can't breathe"])
+def test_an_ordinary_emergency_keeps_the_999_and_a_and_e_text_without_the_hotlines(clinic, message):
+    [reply] = send(message)
+    assert "999" in reply["text"] and "2389 2222" not in reply["text"]
+
+
+def test_a_suicidal_message_while_staff_have_the_conversation_still_gets_the_hotlines(clinic, django_user_model):
+    from messaging.services import take_over
+
+    send("I want to talk to a real person")
+    take_over(conversation=conversation(), user=django_user_model.objects.create(username="nurse"))
+    [reply] = send("I want to end my life")
+    assert "2896 0000" in reply["text"] and conversation().urgent
+
+
+# --- while the conversation waits for staff ---------------------------------------------------------
+@pytest.mark.parametrize(("ask", "language"), [("我想同真人講", "zh-Hant-HK"), ("can I talk to a real person", "en")])
+def test_a_patient_waiting_for_staff_is_told_once_that_staff_know_then_not_again(clinic, ask, language):
+    send(ask)
+    [held] = send("hello?")
+    assert held["text"] == TEXTS["waiting_for_staff"][language]
+    assert send("hello??") == []
+    assert conversation().waiting_for_staff and not conversation().urgent
+
+
+def test_the_holding_reply_comes_again_after_half_an_hour(clinic):
+    send("can I talk to a real person")
+    send("hello?")
+    row = conversation()
+    row.state["held_at"] = (timezone.now() - datetime.timedelta(minutes=31)).isoformat()  # half an hour passes
+    row.save()
+    assert [reply["text"] for reply in send("anyone there?")] == [TEXTS["waiting_for_staff"]["en"]]
+
+
+def test_once_a_member_of_staff_has_taken_over_the_assistant_says_nothing(clinic, django_user_model):
+    from messaging.services import take_over
+
+    send("can I talk to a real person")
+    take_over(conversation=conversation(), user=django_user_model.objects.create(username="reception"))
+    assert send("hello?") == []
+
+
+def test_stop_while_waiting_for_staff_opts_out_instead_of_the_holding_reply(clinic):
+    send("can I talk to a real person")
+    [stopped] = send("STOP")
+    assert "START" in stopped["text"]
+    assert Patient.objects.get(wa_id=WA_ID).opted_out_at is not None
+
+
+# --- "next week" ---------------------------------------------------------------------------------------
+def next_monday() -> datetime.date:
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=7 - today.weekday())
+
+
+@pytest.mark.parametrize("message", ["我想預約下星期", "can I book next week?"])
+def test_booking_next_week_lists_days_from_next_monday(clinic, message):
+    [days] = send(message)
+    listed = [datetime.date.fromisoformat(i.removeprefix("day:")) for i in ids(days)]
+    assert listed and min(listed) >= next_monday()
+
+
+@pytest.mark.parametrize("message", ["我想改期去下個禮拜", "can I move my appointment to next week"])
+def test_rescheduling_to_next_week_lists_days_from_next_monday(clinic, message):
+    patient = get_or_create_patient(wa_id=WA_ID)
+    book_appointment(patient=patient, doctor=clinic, starts_at=at(open_day(), "10:00"))
+    [days] = send(message)
+    listed = [datetime.date.fromisoformat(i.removeprefix("day:")) for i in ids(days)]
+    assert listed and min(listed) >= next_monday()
+
+
+def test_next_week_typed_at_the_day_list_starts_the_list_again_from_next_monday(clinic):
+    send("I'd like to book an appointment")
+    [days] = send("next week please")
+    assert datetime.date.fromisoformat(ids(days)[0].removeprefix("day:")) >= next_monday()
+
+
+# --- a time or a day typed where a doctor was asked for -------------------------------------------
+@pytest.fixture
+def two_doctors(clinic):
+    wong = Doctor.objects.create(name_en="Dr Wong Mei Ling", name_zh="黃美玲醫生", slot_minutes=15)
+    for weekday in range(7):
+        WorkingHours.objects.create(doctor=wong, weekday=weekday, starts_at=datetime.time(9), ends_at=datetime.time(18))
+    return clinic, wong
+
+
+@pytest.mark.parametrize(("start", "when"), [("我想預約", "10點"), ("I'd like to book", "10am")])
+def test_a_time_typed_instead_of_a_doctor_offers_any_doctor_first(two_doctors, start, when):
+    chan, wong = two_doctors
+    send(start)
+    [doctors] = send(when)
+    assert ids(doctors) == ["book:doctor:any", f"book:doctor:{chan.pk}", f"book:doctor:{wong.pk}"]
+    assert "10:00" in doctors["text"] and len(doctors["rows"]) <= 10
+    assert all(len(row["title"]) <= 24 for row in doctors["rows"])
+
+
+def test_any_doctor_confirms_the_first_doctor_free_at_the_time_asked(two_doctors):
+    chan, wong = two_doctors
+    day = open_day()
+    book_appointment(patient=get_or_create_patient(wa_id="85290000000"), doctor=chan, starts_at=at(day, "10:00"))
+    send("I'd like to book")
+    send(f"{day.day}/{day.month} 10am")
+    [confirm] = send(press="book:doctor:any")
+    assert ids(confirm) == ["confirm:yes", "confirm:no"] and "Dr Wong Mei Ling" in confirm["text"]
+    send(press="confirm:yes")
+    assert Appointment.objects.get(patient__wa_id=WA_ID).doctor == wong
+
+
+@pytest.mark.parametrize("anyone", ["邊個都得", "any doctor"])
+def test_typing_any_doctor_at_the_doctor_list_picks_one_for_the_day_asked(two_doctors, anyone):
+    day = open_day(2)
+    send("I'd like to book")
+    send(f"{day.day}/{day.month}")
+    [times] = send(anyone)
+    assert times["type"] == "list" and all(i.startswith(f"slot:{day.isoformat()}T") for i in ids(times))
+
+
+def test_a_day_typed_instead_of_a_doctor_carries_over_to_the_doctor_picked(two_doctors):
+    chan, _ = two_doctors
+    day = open_day(2)
+    send("我想預約")
+    send(f"{day.month}月{day.day}號")
+    [times] = send(press=f"book:doctor:{chan.pk}")
+    assert ids(times) and all(i.startswith(f"slot:{day.isoformat()}T") for i in ids(times))
+
+
+def test_a_time_typed_before_the_day_carries_over_to_the_slot(two_doctors):
+    chan, _ = two_doctors
+    day = open_day(2)
+    send("I'd like to book")
+    send("10:30am")
+    send(press=f"book:doctor:{chan.pk}")
+    [confirm] = send(press=f"day:{day.isoformat()}")
+    assert ids(confirm) == ["confirm:yes", "confirm:no"] and "10:30" in confirm["text"]
