@@ -238,8 +238,30 @@ class ReminderAdmin(ModelAdmin):
 
 
 # --- settings (one row) -------------------------------------------------------------------
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ClinicSettings
+        fields = (
+            "queue_alert_ahead", "queue_board_token", "reminder_hour", "quiet_hours_start", "quiet_hours_end",
+            "booking_lead_minutes", "sheets_enabled", "spreadsheet_id",
+        )  # fmt: skip
+
+    def clean_queue_board_token(self):
+        token = self.cleaned_data["queue_board_token"].strip()
+        if len(token) < 16:  # anyone who guesses the address sees the board
+            raise ValidationError(_("Use at least 16 characters, so the screen's address cannot be guessed."))
+        return token
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sheets_enabled") and not (cleaned.get("spreadsheet_id") or "").strip():
+            self.add_error("spreadsheet_id", _("Give the spreadsheet's ID to mirror to, or turn the mirror off."))
+        return cleaned
+
+
 @admin.register(ClinicSettings, site=clinic_site)
 class ClinicSettingsAdmin(ModelAdmin):
+    form = ClinicSettingsForm
     fieldsets = (
         (_("Queue"), {"fields": ("queue_alert_ahead", "queue_board_token", "board_link")}),
         (_("Reminders"), {"fields": ("reminder_hour", "quiet_hours_start", "quiet_hours_end")}),
@@ -262,7 +284,14 @@ class ClinicSettingsAdmin(ModelAdmin):
     @admin.display(description=_("waiting-room screen"))
     def board_link(self, obj):
         url = f"{reverse('frontdesk:queue-board')}?key={obj.queue_board_token}"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+        note = _("Open it in the waiting-room screen's browser; it works until the key is changed.")
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" class="{}">{}</a><br><small>{}</small>',
+            url,
+            "text-primary-600 underline dark:text-primary-500",
+            url,
+            note,
+        )
 
 
 # --- staff accounts (the clinic's own; our staff's accounts on the operator site keep Django's page) ---------

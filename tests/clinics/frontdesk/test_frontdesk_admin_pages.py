@@ -221,3 +221,31 @@ def test_the_week_view_names_the_doctor_in_the_staffs_language(alpha, alpha_mana
     alpha_manager_client.cookies["django_language"] = "zh-hant"
     week = alpha_manager_client.get(f"/admin/calendar/?view=week&day={day:%Y-%m-%d}").content.decode()
     assert "林家豪醫生" in week and "Dr Lam Ka Ho" not in week
+
+
+def _settings_form(alpha, alpha_manager_client, **changes) -> tuple[str, dict]:
+    url = alpha_manager_client.get("/admin/frontdesk/clinicsettings/")["Location"]
+    current = in_clinic(alpha, selectors.clinic_settings)
+    form = {"queue_alert_ahead": current.queue_alert_ahead, "queue_board_token": current.queue_board_token,
+            "reminder_hour": current.reminder_hour, "quiet_hours_start": "22:00:00", "quiet_hours_end": "08:00:00",
+            "booking_lead_minutes": current.booking_lead_minutes, "spreadsheet_id": ""}  # fmt: skip
+    return url, {**form, **changes}
+
+
+def test_turning_on_the_sheets_mirror_without_a_spreadsheet_is_explained(alpha, alpha_manager_client):
+    url, form = _settings_form(alpha, alpha_manager_client, sheets_enabled="on")
+    response = alpha_manager_client.post(url, form)
+    assert response.status_code == 200 and "spreadsheet_id" in response.context["adminform"].form.errors
+    assert not in_clinic(alpha, selectors.clinic_settings).sheets_enabled
+
+
+def test_a_board_key_short_enough_to_guess_is_refused(alpha, alpha_manager_client):
+    url, form = _settings_form(alpha, alpha_manager_client, queue_board_token="1234")
+    response = alpha_manager_client.post(url, form)
+    assert response.status_code == 200 and "queue_board_token" in response.context["adminform"].form.errors
+
+
+def test_sensible_settings_still_save(alpha, alpha_manager_client):
+    url, form = _settings_form(alpha, alpha_manager_client, reminder_hour=17)
+    assert alpha_manager_client.post(url, form).status_code == 302
+    assert in_clinic(alpha, selectors.clinic_settings).reminder_hour == 17
