@@ -21,6 +21,11 @@ class DomainInline(TabularInline):
     model = Domain
     extra = 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # django-tenants' fields have no translated names of their own.
+        kwargs["labels"] = {"domain": _("Web address"), "is_primary": _("Main web address")}
+        return super().get_formset(request, obj, **kwargs)
+
 
 class WhatsAppNumberInline(TabularInline):
     model = WhatsAppNumber
@@ -85,16 +90,20 @@ class ClinicAdmin(ModelAdmin):
     list_display = ("slug", "name_en", "name_zh", "status", "left_on", "retention_days", "legal_hold")
     list_filter = ("status", "legal_hold")
     search_fields = ("slug", "name_en", "name_zh")
-    readonly_fields = ("schema_name", "created_at")
+    readonly_fields = ("schema", "created_at")
     inlines = [DomainInline, WhatsAppNumberInline]
     fieldsets = (
-        (None, {"fields": ("slug", "schema_name", "name_en", "name_zh", "created_at")}),
+        (None, {"fields": ("slug", "schema", "name_en", "name_zh", "created_at")}),
         (_("Lifecycle"), {"fields": ("status", "left_on", "retention_days", "legal_hold", "legal_hold_reason")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
         # The slug names the schema: it cannot change once the schema exists.
         return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
+    @admin.display(description=_("Database schema"))
+    def schema(self, clinic):
+        return clinic.schema_name
 
     def has_delete_permission(self, request, obj=None):
         # A clinic's data goes only through departure and the retention purge, which leave a deletion certificate.

@@ -51,11 +51,29 @@ class ReadOnlyMixin:
         return False
 
 
+# What each recorded step is called for our staff; events carry a machine code (privacy.services._event).
+EVENT_LABELS = {
+    **dict(PrivacyRequest.Status.choices),
+    "identity_verified": _("Identity verified"),
+    "notice_sent": _("Notice sent"),
+    "extended": _("Deadline extended"),
+    "export_made": _("Copy of the data made"),
+    "export_downloaded": _("Copy downloaded"),
+    "erased": _("Data erased"),
+    "corrected": _("Data corrected"),
+}
+
+
 class PrivacyEventInline(ReadOnlyMixin, TabularInline):
     model = PrivacyEvent
-    fields = ("at", "actor", "action", "note", "data")
+    fields = ("at", "actor", "step", "note", "data")
     readonly_fields = fields
     extra = 0
+    hide_title = True  # each row's title would be "<id> <code>"
+
+    @admin.display(description=_("action"))
+    def step(self, event):
+        return EVENT_LABELS.get(event.action, event.action)
 
 
 class NewRequestForm(forms.ModelForm):

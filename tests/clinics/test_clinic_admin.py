@@ -50,3 +50,10 @@ def test_a_legal_hold_needs_its_reason(alpha):
 def test_a_clinic_cannot_be_deleted_from_the_admin_bypassing_the_retention_purge(alpha, operator_client):
     assert operator_client.get(f"/admin/clinics/clinic/{alpha.pk}/delete/").status_code == 403
     assert Clinic.objects.filter(slug="alpha").exists()
+
+
+def test_the_clinic_page_names_its_schema_and_web_addresses_in_the_staffs_language(alpha, operator_client):
+    operator_client.cookies["django_language"] = "zh-hant"
+    page = operator_client.get(f"/admin/clinics/clinic/{alpha.pk}/change/").content.decode()
+    assert "資料庫 schema" in page and "主要網址" in page
+    assert "Schema name" not in page and "Is primary" not in page

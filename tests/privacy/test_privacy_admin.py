@@ -106,3 +106,12 @@ def test_a_request_page_offers_no_save_buttons_since_every_field_is_read_only(al
     page = operator_client.get(f"/admin/privacy/privacyrequest/{request.pk}/change/").content.decode()
     assert 'name="_save"' not in page and 'name="_continue"' not in page
     assert f"/admin/privacy/privacyrequest/{request.pk}/verify/" in page
+
+
+def test_a_requests_history_names_each_step_in_the_staffs_language(alpha, operator_client):
+    request = make_request(alpha, language="en")
+    services.verify_identity(request=request, method="staff_check")
+    operator_client.cookies["django_language"] = "zh-hant"
+    page = operator_client.get(f"/admin/privacy/privacyrequest/{request.pk}/change/").content.decode()
+    assert "已核實身份" in page
+    assert "identity_verified" not in page and f"{request.pk} received" not in page
