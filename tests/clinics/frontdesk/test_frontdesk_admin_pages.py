@@ -249,3 +249,8 @@ def test_sensible_settings_still_save(alpha, alpha_manager_client):
     url, form = _settings_form(alpha, alpha_manager_client, reminder_hour=17)
     assert alpha_manager_client.post(url, form).status_code == 302
     assert in_clinic(alpha, selectors.clinic_settings).reminder_hour == 17
+
+
+def test_the_queue_desk_headings_are_capitalised_like_the_rest_of_the_admin(alpha, alpha_manager_client):
+    page = alpha_manager_client.get("/admin/queue/").content.decode()
+    assert "<th>Status</th>" in page and "<th>Joined via</th>" in page and "<th>Called at</th>" in page
