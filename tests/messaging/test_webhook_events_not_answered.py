@@ -1,4 +1,4 @@
-"""Reactions, orders, system notices and types we do not know reach staff, not the assistant."""
+"""Reactions and system notices reach staff, not the assistant; an order goes to staff with a word to the patient."""
 
 import pytest
 from django.db import connection
@@ -24,7 +24,7 @@ def _answers() -> list[str]:
     return list(Message.objects.filter(direction=Message.Direction.OUT).values_list("text", flat=True))
 
 
-@pytest.mark.parametrize("name", ["reaction", "system_customer_identity_changed", "request_welcome", "order_catalogue"])
+@pytest.mark.parametrize("name", ["reaction", "system_customer_identity_changed"])
 def test_an_event_that_is_not_a_question_gets_no_answer_from_the_assistant(name, deliver):
     deliver(name)
 
