@@ -315,10 +315,10 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "smartclinic.navigation.dashboard",
 }
 
-# --- Email (staff alerts, privacy deadlines): printed to the console outside production ------------
+# --- Email (staff alerts, privacy deadlines): printed to stderr outside production ------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "smartclinic.mail.StderrEmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

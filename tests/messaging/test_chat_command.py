@@ -2,6 +2,7 @@
 
 import io
 import json
+import subprocess
 import sys
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from messaging.models import Message
+from tests.conftest import ROOT, test_database_env
 
 SHAPES = {
     "text": {"type", "text"},
@@ -49,3 +51,20 @@ def test_json_mode_prints_one_object_per_line_and_a_list_press_reaches_the_assis
     assert pressed.payload["interactive"]["list_reply"]["id"] == "book:doctor:1"
     connection.set_schema("beta")
     assert not Message.objects.exists()
+
+
+def test_json_mode_keeps_stdout_to_the_replies_when_staff_are_emailed_meanwhile(committed_db):
+    """As a separate process, the way a script uses it: the staff alert mail goes to stderr, not among the JSON."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "chat", "--clinic", "alpha", "--from", "85290001111", "--json"],
+        input="I want to talk to a real person\nhello?\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=test_database_env(),
+        timeout=120,
+        check=True,
+    )
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["in"] for o in objects] == ["I want to talk to a real person", "hello?"]
+    assert "Subject:" in result.stderr  # the managers' alert was sent, and printed where it belongs

@@ -5,6 +5,7 @@ list row). It is POSTed, signed, to the real webhook view; the tasks run in-proc
 replies go through the real Graph client to an in-process Graph API stand-in and are printed.
 """
 
+import contextlib
 import json
 import sys
 
@@ -50,7 +51,10 @@ class Command(BaseCommand):
                 line = raw.rstrip("\n")
                 if not line.strip():
                     continue
-                replies = session.say(line)
+                # Whatever the pipeline prints (the console mail backend, a library) goes to stderr:
+                # stdout carries only the replies, one JSON object per line with --json.
+                with contextlib.redirect_stdout(sys.stderr):
+                    replies = session.say(line)
                 if options["json"]:
                     self.stdout.write(_dumps({"in": line, "replies": replies}))
                 else:
