@@ -44,11 +44,31 @@ from smartclinic.admin_sites import clinic_site, register_accounts_and_activity
 register_accounts_and_activity(clinic_site)
 
 
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ("wa_id", "name", "language", "opted_out_at")
+        help_texts = {"wa_id": _("With the country code, as WhatsApp shows it; 8 digits alone are taken as 852.")}
+
+    def clean_wa_id(self):
+        # WhatsApp sends the full international number, digits only: anything else would never match a chat.
+        compact = self.cleaned_data["wa_id"].strip().removeprefix("+").replace(" ", "").replace("-", "")
+        digits = f"852{compact}" if len(compact) == 8 else compact
+        if not (digits.isdigit() and 8 <= len(digits) <= 15):
+            raise ValidationError(_("Give the number with its country code, digits only, e.g. 85291234567."))
+        return digits
+
+
 @admin.register(Patient, site=clinic_site)
 class PatientAdmin(ModelAdmin):
+    form = PatientForm
     list_display = ("__str__", "wa_id", "language", "opted_out_at", "created_at")
     search_fields = ("name", "wa_id")
     list_filter = ("language",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The number is how WhatsApp knows the patient: changing it would split them from their chat.
+        return ("wa_id",) if obj else ()
 
 
 class WorkingHoursInline(TabularInline):

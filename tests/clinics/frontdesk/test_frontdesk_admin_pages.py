@@ -2,10 +2,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinics.frontdesk import selectors, services
-from clinics.frontdesk.models import Appointment, QueueTicket, Reminder
+from clinics.frontdesk.models import Appointment, Patient, QueueTicket, Reminder
 from messaging.models import Message
 from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, working_day
 from tests.conftest import admin_login, clinic_client
@@ -219,7 +219,8 @@ def test_the_week_view_names_the_doctor_in_the_staffs_language(alpha, alpha_mana
 
     in_clinic(alpha, make)
     alpha_manager_client.cookies["django_language"] = "zh-hant"
-    week = alpha_manager_client.get(f"/admin/calendar/?view=week&day={day:%Y-%m-%d}").content.decode()
+    with translation.override("en"):  # the request switches this thread to Chinese; put it back after
+        week = alpha_manager_client.get(f"/admin/calendar/?view=week&day={day:%Y-%m-%d}").content.decode()
     assert "林家豪醫生" in week and "Dr Lam Ka Ho" not in week
 
 
@@ -254,3 +255,21 @@ def test_sensible_settings_still_save(alpha, alpha_manager_client):
 def test_the_queue_desk_headings_are_capitalised_like_the_rest_of_the_admin(alpha, alpha_manager_client):
     page = alpha_manager_client.get("/admin/queue/").content.decode()
     assert "<th>Status</th>" in page and "<th>Joined via</th>" in page and "<th>Called at</th>" in page
+
+
+def test_a_patient_added_with_a_local_number_gets_852_so_their_chat_matches(alpha, alpha_manager_client):
+    form = {"wa_id": "9123 4567", "name": "Lee Mei", "language": "en"}
+    assert alpha_manager_client.post("/admin/frontdesk/patient/add/", form).status_code == 302
+    assert in_clinic(alpha, lambda: Patient.objects.get(name="Lee Mei").wa_id) == "85291234567"
+
+
+def test_a_patient_number_with_letters_is_refused_with_the_reason(alpha, alpha_manager_client):
+    form = {"wa_id": "call me", "name": "Lee Mei", "language": "en"}
+    response = alpha_manager_client.post("/admin/frontdesk/patient/add/", form)
+    assert response.status_code == 200 and "country code" in str(response.context["adminform"].form.errors)
+
+
+def test_a_patients_whatsapp_number_cannot_be_edited_away_from_their_chat(alpha, alpha_manager_client):
+    patient = in_clinic(alpha, lambda: PatientFactory(wa_id="85298765432"))
+    page = alpha_manager_client.get(f"/admin/frontdesk/patient/{patient.pk}/change/").content.decode()
+    assert 'name="wa_id"' not in page and "85298765432" in page
