@@ -9,7 +9,7 @@ from datetime import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -393,5 +393,49 @@ class ClinicStaffAdmin(UserAdmin, ModelAdmin):
             super().save_related(request, form, formsets, change)
 
 
+ROLE_DESCRIPTIONS = {
+    "manager": _("Everything at the clinic, with clinic settings, staff accounts, statistics and the activity log."),
+    "receptionist": _(
+        "Patients, appointments, the queue, reminders, doctors' hours, closures, FAQs and the inbox, with replies."
+    ),
+    "nurse": _(
+        "Patients, appointments, the queue, reminders, doctors' hours, closures and FAQs; reads the inbox only."
+    ),
+}
+
+
+class ClinicRoleAdmin(ModelAdmin):
+    """The clinic's three roles, explained; what each may do is set in code (services.ROLE_PERMISSIONS)."""
+
+    list_display = ("role", "description", "members")
+    list_display_links = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(name__in=services.ROLE_PERMISSIONS)
+
+    @admin.display(description=_("Role"))
+    def role(self, group):
+        return ROLE_LABELS.get(group.name, group.name)
+
+    @admin.display(description=_("May do"))
+    def description(self, group):
+        return ROLE_DESCRIPTIONS.get(group.name, "")
+
+    @admin.display(description=_("Staff"))
+    def members(self, group):
+        return group.user_set.filter(is_active=True).count()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a hand-edited role would drift from the others' and from ensure_staff_roles()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 clinic_site.unregister(User)
 clinic_site.register(User, ClinicStaffAdmin)
+clinic_site.unregister(Group)
+clinic_site.register(Group, ClinicRoleAdmin)

@@ -1,7 +1,8 @@
 """The manager's staff page: accounts by role that can sign in at once, nothing beyond the clinic's roles."""
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.utils import translation
 
 from tests.conftest import admin_login, clinic_client
 
@@ -66,3 +67,18 @@ def test_a_page_beyond_a_receptionists_role_says_why_and_leads_back(alpha, alpha
     assert response.status_code == 403
     page = response.content.decode()
     assert "ask your clinic's manager" in page and 'href="/admin/"' in page
+
+
+def test_the_roles_page_explains_each_role_in_the_staffs_language(alpha, alpha_manager_client):
+    alpha_manager_client.cookies["django_language"] = "zh-hant"
+    with translation.override("en"):  # the request switches this thread to Chinese; put it back after
+        page = alpha_manager_client.get("/admin/auth/group/").content.decode()
+    assert "接待員" in page and "護士" in page and ">receptionist<" not in page
+
+
+def test_roles_cannot_be_edited_by_hand_so_they_stay_as_the_code_defines_them(alpha, alpha_manager_client):
+    role = _in_alpha(alpha, lambda: Group.objects.get(name="receptionist").pk)
+    assert alpha_manager_client.get("/admin/auth/group/add/").status_code == 403
+    response = alpha_manager_client.post(f"/admin/auth/group/{role}/change/", {"name": "boss", "permissions": []})
+    assert response.status_code == 403
+    assert _in_alpha(alpha, lambda: Group.objects.get(pk=role).name) == "receptionist"
