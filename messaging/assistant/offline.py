@@ -59,7 +59,8 @@ _HEALTH = (
 # How patients ask: particles, question words, "can I / should I".
 _ASKING = (
     r"(?:嗎|呢|\?|點|咩|乜|幾|有冇|係咪|可唔可以|可以|可否|會唔會|會不會|要唔要|使唔使|洗唔洗|需唔需要|正唔正常|"
-    r"原因|點解|應該|好唔好|得唔得|\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b|"
+    r"原因|點解|應該|好唔好|得唔得|定(?:係)?[\u4e00-\u9fff]{1,4}好|還是|好啲|\bbetter\b|"
+    r"\b(?:why|how|what|can|could|should|is it|does|do i|normal|ok to|safe)\b|"
     r"^(?:is|are|am|will|would|can|could|should|may)\b)"
 )
 
@@ -110,6 +111,8 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             r"\b(?:has |have |is |was )?(?:changed|new|moved)\b",
             3.5,
         ),
+        # the mistake told before the detail: "你哋登記錯咗我出世日期", "寫錯咗我個名"
+        (rf"(?:登記|寫|串|記|輸入|入|填|印)錯(?:咗|左|了|晒)?.{{0,4}}{_DETAIL}", 3.5),
         (
             r"(?:update|change|correct|amend|更新|更改|修改|改)\b.{0,6}(?:my|我(?:嘅|的|個)?)\s*"
             r"(?:phone|mobile|contact|電話|手機|email|電郵|地址|address|name|姓名)",
@@ -392,6 +395,13 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\bqueue\b|\bq\b|籌", 2),
+        # formal written Chinese: "本人希望現場輪候 請代為登記", "申請即日候診"
+        (
+            r"(?:現場|即場|即日|親身)(?:輪候|候診|取號|拿號|排號)|"
+            r"(?:希望|想|要|請|申請|登記|安排)(?:現場|即場|即日)?(?:輪候|取號|拿號|排號)(?!人數|情況|時間)|"
+            r"代(?:為|我)(?:登記|取號|拿號|排隊|輪候)",
+            3.5,
+        ),
         # coming now and asking whether to queue: "而家過嚟要唔要攞籌" (not "使唔使預約", a policy question)
         (
             r"^(?=.*?(?:而家|依家|宜家|即刻|馬上|現在|今日|過嚟|過來|\bnow\b|\btoday\b))"
@@ -440,6 +450,14 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         ),
     ],
     "clinic_info": [
+        # what to bring to a visit: "看診需要帶什麼證件", "使唔使帶身份證", "what should I bring"
+        (
+            r"(?:帶|攜帶|準備)(?:咩|乜|乜嘢|什麼|甚麼|啲咩|邊啲|哪些|埋)?(?:證件|文件|身份證|證明|卡|嘢|東西|資料)|"
+            r"(?:帶|攜帶)(?:唔|不)(?:帶|攜帶)|"
+            r"\bwhat (?:do|should|must) (?:i|we) (?:need to )?bring\b|\b(?:need|have) to bring\b|"
+            r"\bbring (?:my |any |an? |the )?(?:id|hkid|documents?|ids|cards?|passport)\b",
+            4.5,
+        ),
         (
             r"(?:洗|使|需|要|駛|用)(?:唔|不)(?:洗|使|需|要|駛|用)(?:要)?(?:先)?(?:預約|book|排隊|約|攞籌)|"
             r"do i need (?:to book|an appointment)|"
@@ -731,6 +749,20 @@ def _understand(text: str, *, today: datetime.date, doctors: Sequence[str], expe
 # authoritative; a rule reading stands, except that the model may raise small talk or a
 # loose health question to an emergency ("BB三個月大 發燒39度 好冇神" has no screen pattern).
 _MODEL_MAY_REPLACE = ("unknown", "medical_question", "greeting", "thanks")
+# The model alone raises an emergency only about a body, a danger or an urgency: resemblance
+# is not enough to send the 999 text ("front and back", a photo caption, resembles nothing else).
+_DANGER = ascii_regex(
+    r"血|痛|暈|昏|攰|氣促|氣喘|喘|呼吸|透(?:唔|不)?(?:到)?氣|唞|窒|哽|噎|心口|胸|心臟|心跳|頭|(?:塊|個|成)面|"
+    r"面(?:色|青|白|紅|腫|歪|麻|部)|臉|嘴|唇|舌|喉|頸|手|腳|腿|臂|骨|跌|撞|碌|摔|倒|吞|誤|毒|藥|燒|燙|淥|腫|紫|"
+    r"發黑|麻|冇力|無力|郁|動|抽|搐|醒|知覺|反應|死|命|自殺|活|救|急|快啲|嬰|bb|孕|電池|電芯|硬幣|鈕|割|𠝹|刀|傷|"
+    r"斷|過敏|敏感|跳|震|中風|口歪|講(?:唔|不)到|唔清|軟(?:晒|癱)|唔應|休克|做人|生存|白車|救護車|999|漂白水|"
+    r"\b(?:chest|heart|breath\w*|blood|bleed\w*|faint\w*|pass(?:ed|ing)? out|collaps\w*|unconscious|dizz\w*|"
+    r"head|face|lips?|tongue|throat|mouth|neck|arms?|legs?|hands?|bones?|pain\w*|hurt\w*|ache|swallow\w*|chok\w*|"
+    r"swell\w*|swollen|f[ae]ll|falling|burn\w*|cut|die|dying|dead|death|kill\w*|suicid\w*|end(?:ing)? it|"
+    r"end everything|life|live|living|alive|help|urgent|emergency|asap|hurry|ambulance|baby|infant|pregnan\w*|"
+    r"fever|poison\w*|overdos\w*|pills?|tablets?|panadol|paracetamol|bleach|detergent|numb|weak|blue|purple|"
+    r"seiz\w*|fits?|fitting|shak\w*|wake|awake|moving|bit(?:ten)?|sting|allerg\w*|wheez\w*|gasp\w*)\b"
+)
 
 
 def _with_model(norm: str, intent: str, confidence: float) -> tuple[str, float]:
@@ -738,6 +770,8 @@ def _with_model(norm: str, intent: str, confidence: float) -> tuple[str, float]:
     if guessed is None or found is None:
         return intent, confidence
     if guessed == "emergency":
+        if not _DANGER.search(norm):
+            return intent, confidence
         return "emergency", round(0.6 + 0.3 * found.margin, 2)
     # Only where the rules read nothing; their off-topic veto stands ("recommend a restaurant").
     if intent == "unknown" and not _OFF_TOPIC.search(norm):
@@ -895,7 +929,7 @@ def find_date(norm: str, *, today: datetime.date, expecting: str | None = None) 
         found = finder(norm, today)
         if found:
             return found
-    if expecting == "date":
+    if expecting == "day":
         match = _BARE_NUMBER.match(norm.strip(" ?.號日"))
         if match:
             return _next_day_of_month(today, to_int(match.group(1)))

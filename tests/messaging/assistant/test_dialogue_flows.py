@@ -510,3 +510,14 @@ def test_a_time_typed_before_the_day_carries_over_to_the_slot(two_doctors):
     send(press=f"book:doctor:{chan.pk}")
     [confirm] = send(press=f"day:{day.isoformat()}")
     assert ids(confirm) == ["confirm:yes", "confirm:no"] and "10:30" in confirm["text"]
+
+
+# --- a day typed at the day list ------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["{d}號", "{d}", "{d}日"])
+def test_a_day_of_the_month_typed_at_the_day_list_offers_that_days_times(clinic, typed):
+    day = open_day(2)
+    [days] = send("我想預約")
+    assert conversation().state["step"] == "day" and f"day:{day.isoformat()}" in ids(days)
+    [times] = send(typed.format(d=day.day))
+    assert times["type"] == "list" and ids(times)
+    assert all(i.startswith(f"slot:{day.isoformat()}T") for i in ids(times))
