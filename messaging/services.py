@@ -169,7 +169,8 @@ def email_managers(*, conversation_id: int) -> int:
     clinic = connection.tenant
     domain = clinic.domains.filter(is_primary=True).values_list("domain", flat=True).first() or settings.BASE_DOMAIN
     path = reverse("admin:messaging_conversation_change", args=[conversation.pk], urlconf=settings.ROOT_URLCONF)
-    link = f"{'https' if settings.PRODUCTION else 'http'}://{domain}{path}"
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    link = f"{settings.SITE_SCHEME}://{domain}{port}{path}"
     subject, state = STAFF_ALERT[conversation.urgent]
     body = (
         f"A patient's WhatsApp conversation needs a member of staff ({state}).\n"

@@ -10,6 +10,7 @@ from unfold.sites import UnfoldAdminSite
 
 
 class OperatorAdminSite(UnfoldAdminSite):
+    site_url = None  # no public site at "/": no "View site" / "Return to site" link to a 404
     site_header = _("SmartClinic operator")
     site_title = _("SmartClinic operator")
     index_title = _("Clinics and privacy")
@@ -27,6 +28,7 @@ class OperatorAdminSite(UnfoldAdminSite):
 
 
 class ClinicAdminSite(UnfoldAdminSite):
+    site_url = None  # the clinic's domain serves the admin, the board and /privacy; "/" is nothing
     site_title = _("SmartClinic")
     index_title = _("Today at the clinic")
 

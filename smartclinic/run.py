@@ -43,6 +43,7 @@ def main() -> int:
 
     ensure_local_services()
     port = os.environ.get("PORT", "8000")
+    os.environ.setdefault("SITE_PORT", port)  # links mailed to staff open this server
     standins: dict = {}
     if not os.environ.get("WHATSAPP_GRAPH_URL") and not os.environ.get("SHEETS_BASE_URL"):
         # No real Meta / Google endpoints configured: the local stand-ins play them.

@@ -41,6 +41,9 @@ if not PRODUCTION:
 DATA_DIR = data_dir()
 
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
+# Links we send staff (alert mails) point at https on BASE_DOMAIN in production; locally at `make run`'s port.
+SITE_SCHEME = "https" if PRODUCTION else "http"
+SITE_PORT = os.environ.get("SITE_PORT", "" if PRODUCTION else "8000")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "*" if not PRODUCTION else f".{BASE_DOMAIN},{BASE_DOMAIN}")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -309,6 +312,7 @@ UNFOLD = {
     "SITE_HEADER": _("SmartClinic"),
     "SHOW_LANGUAGES": True,
     "SITE_SYMBOL": "local_hospital",
+    "SITE_URL": None,  # nothing is served at "/" on either domain: no "View site" link to a 404
     "ENVIRONMENT": "smartclinic.admin_sites.environment_badge",
     # One dict for both admin sites: each callable answers for the site of the request.
     "SIDEBAR": {"show_search": True, "show_all_applications": True, "navigation": "smartclinic.navigation.sidebar"},

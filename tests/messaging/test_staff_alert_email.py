@@ -1,5 +1,7 @@
 """A conversation handed to staff emails the clinic's managers a link, and nothing of the patient's words."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -29,7 +31,16 @@ def test_an_urgent_handover_emails_alphas_managers_a_link_to_the_thread(
     [email] = mailoutbox
     assert email.to == ["manager@alpha.test"]
     assert "Urgent" in email.subject
-    assert f"alpha.localhost/admin/messaging/conversation/{conversation.pk}/change/" in email.body
+    assert re.search(rf"//alpha\.localhost(:\d+)?/admin/messaging/conversation/{conversation.pk}/change/", email.body)
+
+
+def test_the_link_in_the_email_opens_the_site_on_the_port_it_runs_on(
+    conversation, eager_tasks, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_SCHEME, settings.SITE_PORT = "http", "8123"  # `make run` with PORT=8123
+    _hand(conversation, django_capture_on_commit_callbacks, urgent=True)
+    [email] = mailoutbox
+    assert f"http://alpha.localhost:8123/admin/messaging/conversation/{conversation.pk}/change/" in email.body
 
 
 def test_the_email_holds_no_patient_name_number_or_words(

@@ -102,3 +102,17 @@ def test_the_appointments_link_from_a_conversation_lists_only_that_patients(alph
     response = alpha_manager_client.get(f"/admin/frontdesk/appointment/?patient__id__exact={conversation.patient.pk}")
     assert response.status_code == 200
     assert "Ho Ka Yan" in response.content.decode() and "Other Person" not in response.content.decode()
+
+
+def test_no_admin_page_links_to_the_empty_site_root(alpha_manager_client, operator_client):
+    from django.test import Client
+
+    pages = [
+        alpha_manager_client.get("/admin/"),
+        operator_client.get("/admin/"),
+        Client(HTTP_HOST="alpha.localhost").get("/admin/login/"),
+        Client(HTTP_HOST="localhost").get("/admin/login/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert 'href="/"' not in page.content.decode()
