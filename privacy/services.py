@@ -46,7 +46,10 @@ class PatientNotFound(LookupError):
 
 
 def normalise_number(wa_id: str) -> str:
+    """Digits only, with the country code: a bare 8-digit number is a Hong Kong one (WhatsApp ids carry 852)."""
     digits = re.sub(r"\D", "", wa_id or "")
+    if len(digits) == 8:
+        digits = f"852{digits}"
     if not 8 <= len(digits) <= 15:
         raise ValidationError(gettext("A WhatsApp number has 8 to 15 digits, with its country code (85291234567)."))
     return digits

@@ -70,6 +70,11 @@ class PatientAdmin(ModelAdmin):
         # The number is how WhatsApp knows the patient: changing it would split them from their chat.
         return ("wa_id",) if obj else ()
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting here would erase a patient with no PDPO record, no retention floors and no legal hold:
+        # erasure is a privacy request, carried out by SmartClinic (privacy.erasure).
+        return False
+
 
 class WorkingHoursInline(TabularInline):
     model = WorkingHours

@@ -148,3 +148,11 @@ def test_the_activity_log_never_holds_the_requesters_number(alpha):
     make_request(alpha)
     assert LogEntry.objects.filter(changes_text__contains="85291234567").count() == 0
     assert not [e for e in LogEntry.objects.all() if "85291234567" in str(e.changes)]
+
+
+def test_a_hong_kong_number_given_without_852_finds_the_same_patient(alpha):
+    make_patient(alpha, wa_id="85291234567")
+    request = make_request(alpha, wa_id="9123 4567")
+    assert request.wa_id == "85291234567"
+    with tenant_context(alpha):
+        assert services.find_patient(clinic=alpha, wa_id="91234567").wa_id == "85291234567"

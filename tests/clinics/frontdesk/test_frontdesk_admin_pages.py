@@ -273,3 +273,11 @@ def test_a_patients_whatsapp_number_cannot_be_edited_away_from_their_chat(alpha,
     patient = in_clinic(alpha, lambda: PatientFactory(wa_id="85298765432"))
     page = alpha_manager_client.get(f"/admin/frontdesk/patient/{patient.pk}/change/").content.decode()
     assert 'name="wa_id"' not in page and "85298765432" in page
+
+
+def test_a_patient_cannot_be_deleted_in_the_clinic_admin_erasure_is_a_privacy_request(alpha, alpha_manager_client):
+    patient = in_clinic(alpha, PatientFactory)
+    assert alpha_manager_client.get(f"/admin/frontdesk/patient/{patient.pk}/delete/").status_code == 403
+    page = alpha_manager_client.get(f"/admin/frontdesk/patient/{patient.pk}/change/").content.decode()
+    assert f"/admin/frontdesk/patient/{patient.pk}/delete/" not in page
+    assert in_clinic(alpha, lambda: Patient.objects.filter(pk=patient.pk).exists())
