@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from clinics.models import Clinic
 
@@ -56,9 +57,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
 @pytest.fixture(autouse=True)
 def _back_to_public():
-    """A request through the tenant middleware leaves the connection in that clinic."""
+    """A request through the tenant middleware leaves the connection in that clinic,
+    and a page viewed in Chinese leaves the thread's language there: neither may reach the next test."""
     yield
     connection.set_schema_to_public()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
