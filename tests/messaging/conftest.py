@@ -24,3 +24,24 @@ def eager_tasks():
     yield
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
+    """Post fixture bodies (by file stem) through the signed webhook with their tasks run; end in alpha's schema."""
+    from django.db import connection
+
+    from tests.messaging.messaging_factories import fixture_files, post_webhook
+
+    bodies = {path.stem: path.read_bytes() for path in fixture_files()}
+
+    def deliver(*names: str):
+        response = None
+        for name in names:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = post_webhook(bodies[name])
+            assert response.status_code == 200
+        connection.set_tenant(alpha)
+        return response
+
+    return deliver

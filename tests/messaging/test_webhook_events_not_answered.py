@@ -1,23 +1,8 @@
 """Reactions and system notices reach staff, not the assistant; an order goes to staff with a word to the patient."""
 
 import pytest
-from django.db import connection
 
 from messaging.models import Conversation, Message, WebhookEvent
-from tests.messaging.messaging_factories import fixture_files, post_webhook
-
-FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
-
-
-@pytest.fixture
-def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
-    def deliver(*names: str):
-        for name in names:
-            with django_capture_on_commit_callbacks(execute=True):
-                assert post_webhook(FIXTURES[name]).status_code == 200
-        connection.set_tenant(alpha)
-
-    return deliver
 
 
 def _answers() -> list[str]:

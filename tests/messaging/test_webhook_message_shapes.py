@@ -3,23 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 
 from clinics.frontdesk.models import Patient
 from messaging.models import Conversation, Message
-from tests.messaging.messaging_factories import fixture_files, post_webhook
-
-FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
-
-
-@pytest.fixture
-def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
-    def deliver(name: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert post_webhook(FIXTURES[name]).status_code == 200
-        connection.set_tenant(alpha)
-
-    return deliver
 
 
 @pytest.mark.parametrize("name", ["text_reply_to_our_message", "interactive_nfm_reply_flow"])

@@ -4,31 +4,17 @@ import logging
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import connection
 
 from clinics.frontdesk.models import Patient
 from messaging import services
 from messaging.models import Conversation, Message
-from tests.messaging.messaging_factories import ConversationFactory, PatientFactory, fixture_files, post_webhook
+from tests.messaging.messaging_factories import ConversationFactory, PatientFactory
 
-FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
 CHANGES = {  # fixture -> (old number, new number); Meta calls the new one `new_wa_id`, or `wa_id` since v12
     "system_user_changed_number": ("85291234567", "85251234567"),
     "system_user_changed_number_wa_id": ("85261234567", "85256781234"),
 }
 OLD, NEW = CHANGES["system_user_changed_number"]
-
-
-@pytest.fixture
-def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
-    def deliver(name: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = post_webhook(FIXTURES[name])
-        connection.set_tenant(alpha)
-        assert response.status_code == 200
-        return response
-
-    return deliver
 
 
 @pytest.fixture

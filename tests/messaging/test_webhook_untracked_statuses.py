@@ -1,24 +1,12 @@
 """Statuses Meta may send beyond sent / delivered / read / failed, and statuses of group messages."""
 
 import pytest
-from django.db import connection
 
 from messaging.models import Message, WebhookEvent
-from tests.messaging.messaging_factories import OutboundFactory, fixture_files, post_webhook
+from tests.messaging.messaging_factories import OutboundFactory
 
-FIXTURES = {path.stem: path.read_bytes() for path in fixture_files()}
 UNTRACKED = ["status_deleted", "status_warning", "status_played"]
 WAMID = "wamid.HBgLODUyOTEyMzQ1NjcVAgARGBJTVEFUVVM{}MDEyMzQ1AA=="  # as in the fixtures
-
-
-@pytest.fixture
-def deliver(graph_standin, eager_tasks, alpha, django_capture_on_commit_callbacks):
-    def deliver(name: str):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert post_webhook(FIXTURES[name]).status_code == 200
-        connection.set_tenant(alpha)
-
-    return deliver
 
 
 @pytest.mark.parametrize("name", UNTRACKED)
