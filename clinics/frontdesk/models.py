@@ -169,7 +169,7 @@ class ClinicSettings(models.Model):
         _("spreadsheet ID"), max_length=128, blank=True, help_text=_("Share the sheet with our service account.")
     )
     # The last conversation message copied to the sheet.
-    sheets_messages_after_id = models.BigIntegerField(default=0, editable=False)
+    sheets_messages_after_id = models.BigIntegerField(_("messages mirrored up to"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("clinic settings")
@@ -362,7 +362,7 @@ class Reminder(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # messaging.Message's id, kept as a plain number so frontdesk does not depend on messaging's tables.
     message_id = models.BigIntegerField(_("message"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     error = models.CharField(_("error"), max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(
