@@ -204,7 +204,7 @@ class QueueTicketAdmin(ModelAdmin):
     @action(description=_("Skip (patient not here)"), permissions=["view"])
     def skip(self, request, queryset):
         for ticket in queryset:
-            services.skip_ticket(ticket=ticket)
+            services.skip_ticket(ticket=ticket, by=request.user)
 
 
 # --- reminders --------------------------------------------------------------------------

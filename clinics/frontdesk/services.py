@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
@@ -303,11 +304,39 @@ def call_next(*, by) -> QueueTicket | None:
 
 
 @transaction.atomic
-def skip_ticket(*, ticket: QueueTicket) -> None:
-    QueueTicket.objects.filter(pk=ticket.pk, status__in=[QueueTicket.Status.WAITING, QueueTicket.Status.CALLED]).update(
+def recall_ticket(*, ticket: QueueTicket, by) -> bool:
+    """Call the number being served again; False when it was served or skipped meanwhile."""
+    # The row lock makes a recall and a concurrent call_next (which serves this ticket) take turns.
+    locked = QueueTicket.objects.select_for_update().filter(pk=ticket.pk, status=QueueTicket.Status.CALLED).first()
+    if locked is None:
+        return False
+    before, now = locked.called_at, timezone.now()
+    QueueTicket.objects.filter(pk=locked.pk).update(called_at=now, called_by=by)
+    _log_queue_action(ticket=locked, by=by, changes={"called_at": [str(before), str(now)]})
+    if locked.patient is not None:
+        _tell(locked.patient, "queue_called", number=locked.number)
+    return True
+
+
+@transaction.atomic
+def skip_ticket(*, ticket: QueueTicket, by) -> bool:
+    """A no-show leaves the queue, waiting or called; False when it had already left."""
+    left = QueueTicket.objects.filter(
+        pk=ticket.pk, status__in=[QueueTicket.Status.WAITING, QueueTicket.Status.CALLED]
+    ).first()
+    # The conditional update is the claim: of two receptionists skipping at once, one changes the row.
+    if left is None or not QueueTicket.objects.filter(pk=left.pk, status=left.status).update(
         status=QueueTicket.Status.SKIPPED
-    )
-    send_queue_alerts(day=ticket.day)
+    ):
+        return False
+    _log_queue_action(ticket=left, by=by, changes={"status": [left.status, QueueTicket.Status.SKIPPED]})
+    send_queue_alerts(day=left.day)
+    return True
+
+
+def _log_queue_action(*, ticket: QueueTicket, by, changes: dict) -> None:
+    # update() bypasses auditlog's signals, so the desk's actions are written to the activity log here.
+    LogEntry.objects.log_create(ticket, force_log=True, action=LogEntry.Action.UPDATE, changes=changes, actor=by)
 
 
 def send_queue_alerts(*, day: date) -> int:

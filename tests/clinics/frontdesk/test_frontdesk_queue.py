@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from auditlog.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
@@ -84,6 +85,63 @@ def test_joining_already_near_the_front_sends_no_separate_alert(in_alpha):
     services.join_queue(patient=patient, source="whatsapp")
     services.call_next(by=None)
     assert not Message.objects.filter(conversation__patient=patient, text__contains="coming up").exists()
+
+
+def test_recalling_the_number_being_served_tells_its_whatsapp_patient_again(in_alpha):
+    ticket = services.join_queue(patient=chatting_patient(), source="whatsapp")
+    services.call_next(by=None)
+    assert services.recall_ticket(ticket=ticket, by=None) is True
+    turns = Message.objects.filter(conversation__patient=ticket.patient, text__contains="your turn")
+    assert turns.count() == 2
+
+
+def test_a_number_already_served_is_not_recalled_and_its_patient_not_told(in_alpha):
+    ticket = services.join_queue(patient=chatting_patient(), source="whatsapp")
+    services.call_next(by=None)
+    services.call_next(by=None)  # serves it
+    assert services.recall_ticket(ticket=ticket, by=None) is False
+    assert Message.objects.filter(conversation__patient=ticket.patient, text__contains="your turn").count() == 1
+
+
+def test_a_skipped_waiting_number_is_passed_over_by_the_next_call(in_alpha):
+    first = services.join_queue(patient=None, source="desk")
+    second = services.join_queue(patient=None, source="desk")
+    assert services.skip_ticket(ticket=first, by=None) is True
+    assert services.call_next(by=None) == second
+    first.refresh_from_db()
+    assert first.status == QueueTicket.Status.SKIPPED
+
+
+def test_skipping_the_called_number_clears_now_serving_without_marking_it_served(in_alpha):
+    ticket = services.join_queue(patient=None, source="desk")
+    services.call_next(by=None)
+    services.skip_ticket(ticket=ticket, by=None)
+    services.call_next(by=None)
+    ticket.refresh_from_db()
+    assert ticket.status == QueueTicket.Status.SKIPPED and ticket.served_at is None
+    assert selectors.queue_board()["now_serving"] is None
+
+
+def test_skip_and_recall_are_in_the_activity_log_with_the_staff_member(in_alpha, django_user_model):
+    receptionist = django_user_model.objects.create_user(username="desk@alpha.test", is_staff=True)
+    called = services.join_queue(patient=None, source="desk")
+    waiting = services.join_queue(patient=None, source="desk")
+    services.call_next(by=receptionist)
+    services.recall_ticket(ticket=called, by=receptionist)
+    services.skip_ticket(ticket=waiting, by=receptionist)
+    recall = LogEntry.objects.get_for_object(called).filter(changes__has_key="called_at", actor=receptionist)
+    skip = LogEntry.objects.get_for_object(waiting).get(actor=receptionist)
+    assert recall.count() == 1
+    assert skip.changes_dict == {"status": ["waiting", "skipped"]}
+
+
+def test_two_receptionists_skipping_the_same_number_at_once_skip_it_once(committed_db):
+    alpha = Clinic.objects.get(slug="alpha")
+    connection.set_tenant(alpha)
+    ticket = services.join_queue(patient=None, source="desk")
+    connection.set_schema_to_public()
+    results = at_once(alpha, lambda: services.skip_ticket(ticket=ticket, by=None), threads=4)
+    assert sorted(results) == [False, False, False, True]
 
 
 def test_concurrent_joins_get_distinct_numbers(committed_db):
