@@ -13,6 +13,9 @@ urlpatterns = [
     # Included before the admin in urls_clinic, so these live under /admin/ with its login.
     path("admin/queue/", clinic_site.admin_view(views.queue_desk), name="queue-desk"),
     path("admin/queue/call-next", clinic_site.admin_view(views.queue_call_next), name="queue-call-next"),
+    path("admin/queue/live", clinic_site.admin_view(views.queue_desk_live), name="queue-desk-live"),
+    path("admin/queue/<int:pk>/recall", clinic_site.admin_view(views.queue_recall), name="queue-recall"),
+    path("admin/queue/<int:pk>/skip", clinic_site.admin_view(views.queue_skip), name="queue-skip"),
     path("admin/queue/new-ticket", clinic_site.admin_view(views.queue_new_ticket), name="queue-new-ticket"),
     path("admin/calendar/", clinic_site.admin_view(views.calendar), name="calendar"),
     path("admin/statistics/", clinic_site.admin_view(views.clinic_statistics), name="statistics"),

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -52,30 +52,65 @@ def _page(request: HttpRequest, template: str, title: str, **context) -> Templat
     return TemplateResponse(request, template, {**clinic_site.each_context(request), "title": title, **context})
 
 
-def queue_desk(request: HttpRequest) -> HttpResponse:
+def _queue_desk_allowed(request: HttpRequest) -> None:
     if not request.user.has_perm("frontdesk.change_queueticket"):
         raise PermissionDenied
-    today = timezone.localdate()
-    tickets = QueueTicket.objects.filter(day=today).order_by("number")
+
+
+def _queue_today() -> dict:
+    tickets = QueueTicket.objects.filter(day=timezone.localdate()).select_related("patient").order_by("number")
+    return {"board": selectors.queue_board(), "tickets": tickets}
+
+
+def queue_desk(request: HttpRequest) -> HttpResponse:
+    _queue_desk_allowed(request)
     return _page(
         request,
         "frontdesk/queue_desk.html",
         _("Queue desk"),
-        board=selectors.queue_board(),
-        tickets=tickets,
         board_url=f"{reverse('frontdesk:queue-board')}?key={selectors.clinic_settings().queue_board_token}",
+        **_queue_today(),
     )
+
+
+def queue_desk_live(request: HttpRequest) -> HttpResponse:
+    """The desk's now-serving and ticket list alone, which the desk page polls (staff only: it names patients)."""
+    _queue_desk_allowed(request)
+    response = TemplateResponse(request, "frontdesk/_queue_desk_live.html", _queue_today())
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
 def queue_call_next(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("frontdesk.change_queueticket"):
-        raise PermissionDenied
+    _queue_desk_allowed(request)
     ticket = services.call_next(by=request.user)
     if ticket is None:
         messages.info(request, _("Nobody is waiting."))
     else:
         messages.success(request, _("Now calling number %(number)s.") % {"number": ticket.number})
+    return redirect("frontdesk:queue-desk")
+
+
+@require_POST
+def queue_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    _queue_desk_allowed(request)
+    ticket = get_object_or_404(QueueTicket, pk=pk)
+    if services.recall_ticket(ticket=ticket, by=request.user):
+        messages.success(request, _("Number %(number)s called again.") % {"number": ticket.number})
+    else:
+        messages.warning(request, _("Number %(number)s is no longer being served.") % {"number": ticket.number})
+    return redirect("frontdesk:queue-desk")
+
+
+@require_POST
+def queue_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    _queue_desk_allowed(request)
+    ticket = get_object_or_404(QueueTicket, pk=pk)
+    if services.skip_ticket(ticket=ticket, by=request.user):
+        messages.success(request, _("Number %(number)s skipped as a no-show.") % {"number": ticket.number})
+    else:
+        messages.warning(request, _("Number %(number)s had already left the queue.") % {"number": ticket.number})
     return redirect("frontdesk:queue-desk")
 
 

@@ -159,6 +159,52 @@ def test_the_desk_calls_the_next_number(alpha, alpha_manager_client):
     assert alpha_manager_client.get("/admin/queue/").status_code == 200
 
 
+def test_the_desk_recalls_the_number_being_served_and_its_patient_is_told_again(alpha, alpha_manager_client):
+    def called_on_whatsapp():
+        ticket = services.join_queue(patient=PatientFactory(), source="whatsapp")
+        services.call_next(by=None)
+        return ticket
+
+    ticket = in_clinic(alpha, called_on_whatsapp)
+    response = alpha_manager_client.post(f"/admin/queue/{ticket.pk}/recall")
+    assert response.status_code == 302
+    told = in_clinic(alpha, lambda: Message.objects.filter(conversation__patient=ticket.patient).count())
+    assert told == 2
+
+
+def test_the_desk_skips_a_no_show_and_the_next_call_takes_the_next_number(alpha, alpha_manager_client):
+    first, second = in_clinic(alpha, lambda: [services.join_queue(patient=None, source="desk") for _ in range(2)])
+    assert alpha_manager_client.post(f"/admin/queue/{first.pk}/skip").status_code == 302
+    alpha_manager_client.post("/admin/queue/call-next")
+    statuses = in_clinic(alpha, lambda: dict(QueueTicket.objects.values_list("number", "status")))
+    assert statuses == {first.number: "skipped", second.number: "called"}
+
+
+def test_skip_and_recall_refuse_a_get(alpha, alpha_manager_client):
+    ticket = in_clinic(alpha, lambda: services.join_queue(patient=None, source="desk"))
+    assert alpha_manager_client.get(f"/admin/queue/{ticket.pk}/skip").status_code == 405
+    assert alpha_manager_client.get(f"/admin/queue/{ticket.pk}/recall").status_code == 405
+    assert in_clinic(alpha, lambda: QueueTicket.objects.get().status) == "waiting"
+
+
+def test_skip_without_the_pages_csrf_token_is_refused(alpha):
+    ticket = in_clinic(alpha, lambda: services.join_queue(patient=None, source="desk"))
+    client = clinic_client("alpha")
+    assert admin_login(client, "manager@alpha.test")
+    client.handler.enforce_csrf_checks = True  # after signing in: the test client skips the check by default
+    assert client.post(f"/admin/queue/{ticket.pk}/skip").status_code == 403
+    assert in_clinic(alpha, lambda: QueueTicket.objects.get().status) == "waiting"
+
+
+def test_the_desks_live_list_names_alphas_patients_to_its_staff_only(alpha, alpha_manager_client, beta_manager_client):
+    in_clinic(alpha, lambda: services.join_queue(patient=PatientFactory(name="Chan Tai Man"), source="whatsapp"))
+    assert "Chan Tai Man" in alpha_manager_client.get("/admin/queue/live").content.decode()
+    assert "Chan Tai Man" not in beta_manager_client.get("/admin/queue/live").content.decode()
+    key = in_clinic(alpha, lambda: selectors.clinic_settings().queue_board_token)
+    anonymous = clinic_client("alpha").get(f"/admin/queue/live?key={key}")
+    assert anonymous.status_code == 302 and "Chan Tai Man" not in anonymous.content.decode()
+
+
 def test_staff_schedule_a_follow_up_reminder_in_the_admin(alpha, alpha_manager_client):
     patient = in_clinic(alpha, PatientFactory)
     due_on = timezone.localdate() + timedelta(days=14)

@@ -6,6 +6,7 @@ would flush the tables and wipe the session's clinics); Chromium resolves *.loca
 """
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, time
 from socketserver import ThreadingMixIn
@@ -114,6 +115,32 @@ def test_the_board_shows_the_called_number_without_a_reload(site):
         expect(board.get_by_test_id("now-serving")).to_have_text("1", timeout=10_000)
         expect(board.locator("#waiting")).to_have_text("2")
         assert board.evaluate("window.stillTheSamePage") is True
+
+
+def take_a_whatsapp_number(clinic, name):
+    connection.set_tenant(clinic)
+    try:
+        services.join_queue(patient=PatientFactory(name=name), source="whatsapp")
+    finally:
+        connections.close_all()
+
+
+def test_the_desk_shows_a_number_taken_on_whatsapp_without_a_reload(site):
+    alpha = Clinic.objects.get(slug="alpha")
+    with chromium() as browser:
+        desk = browser.new_page()
+        _log_in(desk, site)
+        desk.goto(f"{site}/admin/queue/")
+        expect(desk.get_by_test_id("desk-waiting-count")).to_have_text("0")
+        desk.evaluate("window.stillTheSamePage = true")
+
+        # A patient takes a number meanwhile; in a thread of its own, as Django refuses ORM calls in Playwright's loop.
+        with ThreadPoolExecutor(max_workers=1) as patient_side:
+            patient_side.submit(take_a_whatsapp_number, alpha, "Wong Siu Ming").result()
+
+        expect(desk.get_by_test_id("ticket-1")).to_contain_text("Wong Siu Ming", timeout=10_000)
+        expect(desk.get_by_test_id("desk-waiting-count")).to_have_text("1")
+        assert desk.evaluate("window.stillTheSamePage") is True
 
 
 def test_the_calendar_shows_the_day_and_moves_between_days(site):
