@@ -82,6 +82,14 @@ def in_alpha(alpha):
     connection.set_schema_to_public()
 
 
+def in_clinic(clinic: Clinic, work):
+    """`work()` in the clinic's schema, then back where we were: to set up or read what a page wrote."""
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(clinic):
+        return work()
+
+
 def clinic_client(slug: str) -> Client:
     return Client(HTTP_HOST=f"{slug}.{settings.BASE_DOMAIN}")
 

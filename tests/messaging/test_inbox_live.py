@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message
-from tests.conftest import admin_login, clinic_client
+from tests.conftest import admin_login, clinic_client, in_clinic
 from tests.messaging.messaging_factories import ConversationFactory, OutboundFactory
 
 INBOX = "/admin/messaging/conversation/"
@@ -28,12 +28,6 @@ def _patient_writes(conversation, text, wamid):
     conversation.save(update_fields=["last_message_at"])
 
 
-def _in_alpha(alpha, change):
-    connection.set_tenant(alpha)
-    change()
-    connection.set_schema_to_public()
-
-
 def test_the_inbox_poll_gives_each_rows_unread_count_and_latest_message(conversation, alpha_manager_client):
     data = alpha_manager_client.get(f"{INBOX}poll/").json()
     assert data["conversations"] == [
@@ -51,7 +45,7 @@ def test_the_inbox_page_carries_the_poll_and_the_stamp_it_was_drawn_with(convers
 def test_a_new_patient_message_changes_the_stamp_so_the_page_offers_a_reload(conversation, alpha, alpha_manager_client):
     before = alpha_manager_client.get(f"{INBOX}poll/").json()
     assert alpha_manager_client.get(f"{INBOX}poll/").json()["stamp"] == before["stamp"]
-    _in_alpha(alpha, lambda: _patient_writes(conversation, "Are you open?", "wamid.L2"))
+    in_clinic(alpha, lambda: _patient_writes(conversation, "Are you open?", "wamid.L2"))
     after = alpha_manager_client.get(f"{INBOX}poll/").json()
     assert after["stamp"] != before["stamp"]
     assert after["conversations"][0]["unread"] == 2 and after["conversations"][0]["latest"] == "Are you open?"
@@ -59,7 +53,7 @@ def test_a_new_patient_message_changes_the_stamp_so_the_page_offers_a_reload(con
 
 def test_a_conversation_handed_to_staff_changes_the_stamp(conversation, alpha, alpha_manager_client):
     before = alpha_manager_client.get(f"{INBOX}poll/").json()["stamp"]
-    _in_alpha(alpha, lambda: services.hand_to_staff(conversation=conversation, reason="asked", urgent=True))
+    in_clinic(alpha, lambda: services.hand_to_staff(conversation=conversation, reason="asked", urgent=True))
     after = alpha_manager_client.get(f"{INBOX}poll/").json()
     assert after["stamp"] != before and after["conversations"][0]["urgent"] is True
 
@@ -96,7 +90,7 @@ def test_the_thread_poll_updates_the_ticks_of_messages_already_shown(conversatio
     connection.set_schema_to_public()
     poll = f"{INBOX}{conversation.pk}/poll/?after={reply.pk}"
     assert alpha_manager_client.get(poll).json()["ticks"][str(reply.pk)]["symbol"] == "✓"
-    _in_alpha(alpha, lambda: Message.objects.filter(pk=reply.pk).update(status="read"))
+    in_clinic(alpha, lambda: Message.objects.filter(pk=reply.pk).update(status="read"))
     data = alpha_manager_client.get(poll).json()
     assert data["messages"] == [] and data["ticks"][str(reply.pk)] == {
         "symbol": "✓✓",

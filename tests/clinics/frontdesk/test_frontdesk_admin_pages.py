@@ -8,7 +8,7 @@ from clinics.frontdesk import selectors, services
 from clinics.frontdesk.models import Appointment, Patient, QueueTicket, Reminder
 from messaging.models import Message
 from tests.clinics.frontdesk.frontdesk_factories import DoctorFactory, PatientFactory, working_day
-from tests.conftest import admin_login, clinic_client
+from tests.conftest import admin_login, clinic_client, in_clinic
 
 
 def at(day, hour, minute=0):
@@ -20,14 +20,6 @@ def beta_manager_client(beta):
     client = clinic_client("beta")
     assert admin_login(client, "manager@beta.test")
     return client
-
-
-def in_clinic(clinic, make):
-    connection.set_tenant(clinic)
-    try:
-        return make()
-    finally:
-        connection.set_schema_to_public()
 
 
 def _form(patient, doctor, when):
