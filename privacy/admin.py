@@ -89,9 +89,8 @@ class NewRequestForm(forms.ModelForm):
         fields = ("clinic", "kind", "wa_id", "language", "details", "received_on", "fee_charged")
 
     def clean_wa_id(self):
-        # WhatsApp knows a patient by the full international number; staff often type a local one.
-        digits = "".join(ch for ch in self.cleaned_data["wa_id"] if ch.isdigit())
-        return services.normalise_number(f"852{digits}" if len(digits) == 8 else digits)
+        # WhatsApp knows a patient by the full international number; normalise_number adds 852 to a local one.
+        return services.normalise_number(self.cleaned_data["wa_id"])
 
 
 class VerifyForm(forms.Form):
